@@ -1,0 +1,146 @@
+// Entry point of the local stand-in: four real HTTP listeners on 127.0.0.1
+// (DingTalk API, its OSS file host, Green-API, Green media host) sharing one
+// stats object and one request log. See README.md.
+import { DingTalkStandIn } from './dingtalk';
+import { GreenApiStandIn } from './greenapi';
+import { CONTROL_PREFIX, listen, sendJson, type Handler, type Listener, type RecordedRequest } from './listener';
+import { emptyStats, resetStatsInPlace, type StandInStats } from './stats';
+
+export { DEFAULT_CORP_ID, DingTalkStandIn } from './dingtalk';
+export type { DingTalkAppInput, DingTalkFileInput, DingTalkSuiteInput } from './dingtalk';
+export { GreenApiStandIn } from './greenapi';
+export type { GreenFileInput, GreenInstanceInput, GreenInstanceState, GreenMessageRef, GreenMessenger } from './greenapi';
+export { bodySize, fileBodySha256, generatedBytes, generatedBytesSha256, type FileBody } from './bytes';
+export { GREEN_QUOTA_EXCEEDED_BODY, presetFaults } from './faults';
+export type { ApiFault, CustomFileAnswer, Fault, FileFaultKind } from './faults';
+export type { HostRole, RecordedRequest } from './listener';
+export type { StandInStats } from './stats';
+
+export interface StandInOptions {
+	/** DingTalk token lifetime, enforced and reported as expireIn. Default 7200. */
+	dingTalkTokenLifetimeSeconds?: number;
+	/** Lifetime of OSS links (their Expires). Default 3600. */
+	ossLinkLifetimeSeconds?: number;
+	/** Green-API downloadFile calls allowed per instance in any 1 s window. Default: no limit. */
+	rateLimitPerSecond?: number;
+	/** Retry-After on Green-API 429s. Default: none (like the real API). */
+	retryAfterSeconds?: number;
+	/** Status of an expired Green media link. Default 403. */
+	greenExpiredLinkStatus?: 403 | 404;
+}
+
+export interface StandIn {
+	dingTalkUrl: string;
+	ossUrl: string;
+	greenApiUrl: string;
+	greenMediaUrl: string;
+	/** Where /__standin/stats, /expire-tokens, /expire-links, /reset-stats, /requests live (the DingTalk listener). */
+	controlUrl: string;
+	dingTalk: DingTalkStandIn;
+	greenApi: GreenApiStandIn;
+	/** Live counters (same object across resetStats()). */
+	readonly stats: StandInStats;
+	/** Every request received (control endpoints excepted), in order. */
+	readonly requests: RecordedRequest[];
+	/** Zero the counters and empty `requests`. */
+	resetStats(): void;
+	/** Stop all listeners, destroying open (stalled) sockets. */
+	close(): Promise<void>;
+}
+
+export async function startStandIn(options: StandInOptions = {}): Promise<StandIn> {
+	const stats = emptyStats();
+	const requests: RecordedRequest[] = [];
+	const closing = new AbortController();
+	let seq = 0;
+	const record = (r: Omit<RecordedRequest, 'seq'>) => void requests.push({ seq: ++seq, ...r });
+
+	const dingTalk = new DingTalkStandIn(
+		stats,
+		{
+			tokenLifetimeSeconds: options.dingTalkTokenLifetimeSeconds ?? 7200,
+			linkLifetimeSeconds: options.ossLinkLifetimeSeconds ?? 3600,
+		},
+		closing.signal,
+	);
+	const greenApi = new GreenApiStandIn(
+		stats,
+		{
+			rateLimitPerSecond: options.rateLimitPerSecond,
+			retryAfterSeconds: options.retryAfterSeconds,
+			expiredLinkStatus: options.greenExpiredLinkStatus ?? 403,
+		},
+		closing.signal,
+	);
+
+	const resetStats = () => {
+		resetStatsInPlace(stats);
+		requests.length = 0;
+	};
+
+	// Control endpoints for out-of-process use (cli.ts); they ride on the DingTalk listener.
+	const control: Handler = (ctx) => {
+		const route = `${ctx.req.method} ${ctx.url.pathname.slice(CONTROL_PREFIX.length)}`;
+		switch (route) {
+			case 'GET stats':
+				return sendJson(ctx.res, 200, stats);
+			case 'GET requests':
+				return sendJson(ctx.res, 200, requests);
+			case 'POST expire-tokens':
+				dingTalk.expireTokens();
+				return sendJson(ctx.res, 200, { ok: true });
+			case 'POST expire-links':
+				dingTalk.expireLinks();
+				greenApi.expireDirectLinks();
+				return sendJson(ctx.res, 200, { ok: true });
+			case 'POST reset-stats':
+				resetStats();
+				return sendJson(ctx.res, 200, { ok: true });
+			default:
+				return sendJson(ctx.res, 404, { error: `unknown control route ${route}` });
+		}
+	};
+
+	const listeners: Listener[] = [];
+	try {
+		const dingTalkListener = await listen(
+			'dingTalk',
+			(ctx) => (ctx.url.pathname.startsWith(CONTROL_PREFIX) ? control(ctx) : dingTalk.handleApi(ctx)),
+			record,
+		);
+		listeners.push(dingTalkListener);
+		const oss = await listen('oss', dingTalk.handleOss, record);
+		listeners.push(oss);
+		const greenApiListener = await listen('greenApi', greenApi.handleApi, record);
+		listeners.push(greenApiListener);
+		const greenMedia = await listen('greenMedia', greenApi.handleMedia, record);
+		listeners.push(greenMedia);
+
+		dingTalk.apiUrl = dingTalkListener.url;
+		dingTalk.ossUrl = oss.url;
+		greenApi.apiUrl = greenApiListener.url;
+		greenApi.mediaUrl = greenMedia.url;
+	} catch (err) {
+		await Promise.all(listeners.map((l) => l.close()));
+		throw err;
+	}
+	const [dingTalkListener, oss, greenApiListener, greenMedia] = listeners as [Listener, Listener, Listener, Listener];
+
+	return {
+		dingTalkUrl: dingTalkListener.url,
+		ossUrl: oss.url,
+		greenApiUrl: greenApiListener.url,
+		greenMediaUrl: greenMedia.url,
+		controlUrl: dingTalkListener.url,
+		dingTalk,
+		greenApi,
+		stats,
+		requests,
+		resetStats,
+		close: async () => {
+			if (closing.signal.aborted) return;
+			closing.abort(); // ends throttled writes and their timers
+			await Promise.all(listeners.map((l) => l.close()));
+		},
+	};
+}
