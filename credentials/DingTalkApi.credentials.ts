@@ -1,0 +1,182 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestHelper,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { isMessageFileError } from '../nodes/DownloadMessageFile/errors';
+import {
+	ACCESS_TOKEN_HEADER,
+	DEFAULT_DINGTALK_BASE_URL,
+	fetchAccessToken,
+} from '../nodes/DownloadMessageFile/providers/dingTalk/api';
+
+export class DingTalkApi implements ICredentialType {
+	name = 'dingTalkApi';
+
+	displayName = 'DingTalk API';
+
+	icon = { light: 'file:dingTalk.svg', dark: 'file:dingTalk.dark.svg' } as const;
+
+	documentationUrl = 'https://open.dingtalk.com/document/orgapp/download-the-file-content-of-the-robot';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'App Type',
+			name: 'appType',
+			type: 'options',
+			options: [
+				{
+					name: 'Internal App',
+					value: 'internal',
+					description: 'An app built by your own organisation (企业内部应用)',
+				},
+				{
+					name: 'Third-Party Enterprise App',
+					value: 'thirdParty',
+					description: 'An app from a DingTalk ISV, authorised by your organisation (第三方企业应用)',
+				},
+			],
+			default: 'internal',
+		},
+		{
+			displayName: 'App Key',
+			name: 'appKey',
+			type: 'string',
+			default: '',
+			required: true,
+			displayOptions: { show: { appType: ['internal'] } },
+			description: 'The AppKey, shown as Client ID on the app\'s Credentials & Basic Info page in the DingTalk developer console',
+		},
+		{
+			displayName: 'App Secret',
+			name: 'appSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			displayOptions: { show: { appType: ['internal'] } },
+			description: 'The AppSecret, shown as Client Secret on the same page',
+		},
+		{
+			displayName: 'Suite Key',
+			name: 'suiteKey',
+			type: 'string',
+			default: '',
+			required: true,
+			displayOptions: { show: { appType: ['thirdParty'] } },
+			description: 'The SuiteKey of the third-party app, from the DingTalk developer console',
+		},
+		{
+			displayName: 'Suite Secret',
+			name: 'suiteSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			displayOptions: { show: { appType: ['thirdParty'] } },
+			description: 'The SuiteSecret of the third-party app',
+		},
+		{
+			displayName: 'Authorised Corp ID',
+			name: 'authCorpId',
+			type: 'string',
+			default: '',
+			required: true,
+			displayOptions: { show: { appType: ['thirdParty'] } },
+			description: 'The corpId of the organisation that installed the app',
+		},
+		{
+			displayName: 'Suite Ticket',
+			name: 'suiteTicket',
+			type: 'string',
+			default: '',
+			required: true,
+			displayOptions: { show: { appType: ['thirdParty'] } },
+			description: 'The latest suite ticket DingTalk pushed to the app\'s callback',
+			hint: 'DingTalk pushes a new ticket about every 5 hours; an outdated one fails with invalidSuiteTicket',
+		},
+		{
+			displayName: 'Robot Code',
+			name: 'robotCode',
+			type: 'string',
+			default: '',
+			description: 'Default robot for downloads when neither the node nor the message names one. For an internal app it is usually the App Key.',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: DEFAULT_DINGTALK_BASE_URL,
+			description: 'DingTalk\'s API host',
+			hint: 'Use https://api.dingtalk.io for overseas DingTalk; any other URL (a proxy) works too',
+		},
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+	];
+
+	/** Fetched when the stored token is empty or rejected, and saved with the credential for every execution. */
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
+		try {
+			const accessToken = await fetchAccessToken(this.helpers.httpRequest, credentials);
+			return { accessToken };
+		} catch (error) {
+			// The Test button shows only the message: put the explanation and DingTalk's code into it.
+			if (isMessageFileError(error) && error.details.description) {
+				error.message = `${error.message}. ${error.details.description}`;
+			}
+			throw error;
+		}
+	}
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: { [ACCESS_TOKEN_HEADER]: '={{$credentials.accessToken}}' },
+		},
+	};
+
+	// Asks DingTalk for a token with the entered key and secret, so a wrong secret fails even when a token is stored.
+	test: ICredentialTestRequest = {
+		request: {
+			method: 'POST',
+			baseURL: `={{$credentials.baseUrl ? $credentials.baseUrl.trim().replace(/\\/+$/, '') : '${DEFAULT_DINGTALK_BASE_URL}'}}`,
+			url: '={{$credentials.appType === "thirdParty" ? "/v1.0/oauth2/corpAccessToken" : "/v1.0/oauth2/accessToken"}}',
+			body: {
+				appKey: '={{$credentials.appType === "thirdParty" ? undefined : $credentials.appKey}}',
+				appSecret: '={{$credentials.appType === "thirdParty" ? undefined : $credentials.appSecret}}',
+				suiteKey: '={{$credentials.appType === "thirdParty" ? $credentials.suiteKey : undefined}}',
+				suiteSecret: '={{$credentials.appType === "thirdParty" ? $credentials.suiteSecret : undefined}}',
+				authCorpId: '={{$credentials.appType === "thirdParty" ? $credentials.authCorpId : undefined}}',
+				suiteTicket: '={{$credentials.appType === "thirdParty" ? $credentials.suiteTicket : undefined}}',
+			},
+			json: true,
+		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 400,
+					message:
+						'DingTalk rejected these app credentials. Check the App Key and App Secret (internal app), or the suite key, suite secret, authorised corp ID and latest suite ticket (third-party app).',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message: "DingTalk refused the token request: check the app's IP allow-list and its status in the developer console.",
+				},
+			},
+		],
+	};
+}

@@ -1,0 +1,95 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestOptions,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import {
+	DEFAULT_GREEN_API_URL,
+	DEFAULT_GREEN_MEDIA_URL,
+	greenApiMethodUrl,
+} from '../nodes/DownloadMessageFile/providers/greenApi/api';
+
+const STATE_HELP: Record<string, string> = {
+	notAuthorized:
+		'The instance is not linked to a phone: open the instance in the Green-API console and scan the QR code with the messenger app.',
+	starting: 'The instance is starting: wait a minute and test again.',
+	blocked: 'The messenger has blocked this account: see the instance in the Green-API console.',
+	sleepMode: 'The phone is offline or asleep: wake it up and keep the messenger running.',
+	yellowCard: 'The messenger has restricted this account for suspected spam: see the Green-API console.',
+};
+
+export class GreenApi implements ICredentialType {
+	name = 'greenApi';
+
+	displayName = 'Green-API Instance API';
+
+	icon = { light: 'file:greenApi.svg', dark: 'file:greenApi.dark.svg' } as const;
+
+	documentationUrl = 'https://green-api.com/en/docs/before-start/';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Messenger',
+			name: 'messenger',
+			type: 'options',
+			options: [
+				{ name: 'WhatsApp', value: 'whatsapp' },
+				{ name: 'MAX', value: 'max', description: 'MAX instances (IDs starting 3100) use the /v3 API' },
+			],
+			default: 'whatsapp',
+		},
+		{
+			displayName: 'API URL',
+			name: 'apiUrl',
+			type: 'string',
+			default: DEFAULT_GREEN_API_URL,
+			description: 'The apiUrl of the instance, shown on the instance page of the Green-API console (e.g. https://1101.api.greenapi.com)',
+			hint: 'Each instance has its own host; a trailing /v3 is accepted',
+		},
+		{
+			displayName: 'Media URL',
+			name: 'mediaUrl',
+			type: 'string',
+			default: DEFAULT_GREEN_MEDIA_URL,
+			description: 'The mediaUrl of the instance, shown next to the apiUrl in the Green-API console',
+		},
+		{
+			displayName: 'Instance ID',
+			name: 'idInstance',
+			type: 'string',
+			default: '',
+			required: true,
+			description: 'The idInstance shown on the instance page of the Green-API console',
+		},
+		{
+			displayName: 'API Token',
+			name: 'apiTokenInstance',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'The apiTokenInstance shown on the instance page of the Green-API console',
+		},
+	];
+
+	/** Green-API authenticates by the token in the URL path: the node names only the API method. */
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		return { ...requestOptions, url: greenApiMethodUrl(credentials, requestOptions.url) };
+	}
+
+	test: ICredentialTestRequest = {
+		request: { method: 'GET', url: 'getStateInstance', json: true },
+		rules: [
+			...Object.entries(STATE_HELP).map(([state, message]) => ({
+				type: 'responseSuccessBody' as const,
+				properties: { key: 'stateInstance', value: state, message },
+			})),
+		],
+	};
+}

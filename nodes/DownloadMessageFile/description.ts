@@ -1,0 +1,161 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+const dingTalkFields: INodeProperties[] = [
+	{
+		displayName: 'Download Code',
+		name: 'downloadCode',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: '={{ $json.content.downloadCode }}',
+		displayOptions: { show: { service: ['dingTalk'], source: ['fields'] } },
+		description: 'The downloadCode of the picture, file, audio or video in the robot message (content.downloadCode). It expires soon after the message arrives.',
+	},
+	{
+		displayName: 'Robot Code',
+		name: 'robotCode',
+		type: 'string',
+		default: '',
+		placeholder: '={{ $json.robotCode }}',
+		displayOptions: { show: { service: ['dingTalk'], source: ['fields'] } },
+		description: 'The robot that received the message (robotCode in the message). Empty: the credential\'s default robot, then the App Key of an internal app.',
+	},
+];
+
+const greenApiFields: INodeProperties[] = [
+	{
+		displayName: 'Chat ID',
+		name: 'chatId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: '={{ $json.senderData.chatId }}',
+		displayOptions: { show: { service: ['greenApi'], source: ['fields'] } },
+		description: 'The chat the message is in: 79001234567@c.us or a group ID ending @g.us for WhatsApp, a number for MAX',
+	},
+	{
+		displayName: 'Message ID',
+		name: 'idMessage',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: '={{ $json.idMessage }}',
+		displayOptions: { show: { service: ['greenApi'], source: ['fields'] } },
+		description: 'The idMessage of the message that holds the file',
+	},
+];
+
+const options: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add option',
+	default: {},
+	options: [
+		{
+			displayName: 'Concurrency',
+			name: 'concurrency',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 20 },
+			default: 4,
+			description: 'How many items to download at the same time. Green-API calls stay under 5 a second per instance regardless.',
+		},
+		{
+			displayName: 'File Name',
+			name: 'fileName',
+			type: 'string',
+			default: '',
+			description: 'Name for the output file instead of the original one. Without an extension, the detected one is added.',
+		},
+		{
+			displayName: 'Max File Size (MB)',
+			name: 'maxFileSize',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			description: 'Refuse files larger than this. 0 means no limit.',
+		},
+		{
+			displayName: 'Max Retries',
+			name: 'maxRetries',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 10 },
+			default: 3,
+			description: 'How often to retry after throttling (HTTP 429, DingTalk QPS limits), a busy server (502–504) or a dropped connection. Final answers are never retried.',
+		},
+		{
+			displayName: 'Put Output File in Field',
+			name: 'binaryPropertyName',
+			type: 'string',
+			default: 'data',
+			description: 'The binary field of the output item that receives the file',
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 60,
+			description: 'How long to wait for the messenger\'s API, and for the file host to send more data. A big file on a slow link is not cut off while data keeps arriving.',
+		},
+		{
+			displayName: 'When the Message Has No File',
+			name: 'whenNoFile',
+			type: 'options',
+			displayOptions: { show: { '/source': ['message'] } },
+			options: [
+				{ name: 'Drop the Item', value: 'drop', description: 'Output nothing for it' },
+				{ name: 'Fail', value: 'error', description: 'Stop with an error that names the message type' },
+				{ name: 'Pass the Item Through', value: 'passThrough', description: 'Output the item unchanged, without a file' },
+			],
+			default: 'error',
+			description: 'What to do with text messages, reactions, locations and other messages without a file',
+		},
+	],
+};
+
+/** The node's parameters, in the order the editor shows them. */
+export const properties: INodeProperties[] = [
+	{
+	displayName: 'Service',
+	name: 'service',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{ name: 'DingTalk', value: 'dingTalk', description: 'Files sent to a DingTalk robot' },
+		{ name: 'Green-API (WhatsApp / MAX)', value: 'greenApi', description: 'Files received by a Green-API instance' },
+	],
+	default: 'dingTalk',
+	},
+	{
+	displayName: 'Source',
+	name: 'source',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: 'Incoming Message',
+			value: 'message',
+			description: 'Find the file(s) in the bot or webhook message as it arrived',
+		},
+		{
+			name: 'Fields',
+			value: 'fields',
+			description: 'Give the download code (DingTalk) or chat ID and message ID (Green-API)',
+		},
+	],
+	default: 'message',
+	},
+	{
+	displayName: 'Message',
+	name: 'message',
+	type: 'json',
+	default: '={{ $json }}',
+	displayOptions: { show: { source: ['message'] } },
+	description: 'The incoming message: a DingTalk robot callback or Stream-mode message, or a Green-API webhook or journal message. It may also sit under body (Webhook node) or arrive as JSON text.',
+	hint: 'Leave as {{ $json }} when the previous node is the Webhook or trigger that received the message',
+	},
+	...dingTalkFields,
+	...greenApiFields,
+	options,
+];

@@ -1,0 +1,126 @@
+import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { MessageFileError, isMessageFileError } from './errors';
+import type { DecidedType } from './fileType/decide';
+import { decideFileType } from './fileType/decide';
+import { DETECTION_BYTES, detectFromBytes, isDetectableMimeType } from './fileType/detect';
+import { decideFileName } from './fileType/fileName';
+import { bareMimeType, extensionOf } from './fileType/mimeExtensions';
+import { sniffText } from './fileType/text';
+import type { ExecutionState, FileProvider, MessageFile } from './providers/types';
+import type { OpenedDownload } from './transport/download';
+import { bodyError, openDownload } from './transport/download';
+import type { RetryPolicy } from './transport/retry';
+import { withRetries } from './transport/retry';
+
+export interface FetchOptions {
+	/** The user's File Name option. */
+	fileName?: string;
+	maxBytes?: number;
+	timeoutMs: number;
+	retry: RetryPolicy;
+}
+
+export interface FetchedFile {
+	binary: IBinaryData;
+	type: DecidedType;
+	fileName: string;
+}
+
+/** An HTML page where the hints promised something else is an error page (an expired link's landing page), not the file. */
+function assertNotErrorPage(opened: OpenedDownload, file: MessageFile): void {
+	if (bareMimeType(opened.contentType) !== 'text/html') return;
+	const expectsHtml =
+		bareMimeType(file.hints.mimeType) === 'text/html' || ['html', 'htm'].includes(extensionOf(file.hints.fileName) ?? '');
+	if (expectsHtml) return;
+	throw new MessageFileError('The file host answered with an HTML page instead of the file', {
+		kind: 'download',
+		description: 'The download link probably expired or needs a login. Run the workflow again soon after the message arrives.',
+		linkExpired: true,
+	});
+}
+
+async function storeDownload(
+	context: IExecuteFunctions,
+	opened: OpenedDownload,
+	file: MessageFile,
+	options: FetchOptions,
+	linkUrl: string,
+): Promise<FetchedFile> {
+	assertNotErrorPage(opened, file);
+	const detected = await detectFromBytes(opened.head);
+	const type = decideFileType({
+		detected,
+		text: detected ? undefined : sniffText(opened.head, opened.complete),
+		declaredMimeType: file.hints.mimeType,
+		contentType: opened.contentType,
+		originalName: file.hints.fileName,
+		linkUrl,
+		isDetectableType: isDetectableMimeType,
+	});
+	const fileName = decideFileName({ override: options.fileName, originalName: file.hints.fileName, fallbackName: file.hints.fallbackName, type });
+	// Passing both the name and the type keeps n8n from guessing either from the link.
+	const binary = await context.helpers.prepareBinaryData(opened.body as Buffer, fileName, type.mimeType);
+	const stored = Number(binary.bytes ?? NaN);
+	if (opened.contentLength !== undefined && Number.isFinite(stored) && stored !== opened.contentLength) {
+		throw new MessageFileError(`The download was cut off after ${stored} of ${opened.contentLength} bytes`, {
+			kind: 'download',
+			description: 'The connection to the file host broke. Try again.',
+			retryable: true,
+		});
+	}
+	return { binary, type, fileName };
+}
+
+async function downloadFrom(context: IExecuteFunctions, url: string, file: MessageFile, options: FetchOptions): Promise<FetchedFile> {
+	return await withRetries(async () => {
+		const opened = await openDownload(context.helpers.httpRequest, url, {
+			idleTimeoutMs: options.timeoutMs,
+			maxBytes: options.maxBytes,
+			headBytes: DETECTION_BYTES,
+		});
+		try {
+			return await storeDownload(context, opened, file, options, url);
+		} catch (error) {
+			if (!opened.complete) (opened.body as { destroy?: () => void }).destroy?.();
+			throw bodyError(error, 0, opened.contentLength);
+		}
+	}, options.retry);
+}
+
+/**
+ * Gets one file: from the link the message carries when there is one (saving an API
+ * call), else, or when that link has expired, from a fresh link the API resolves.
+ */
+export async function fetchMessageFile(
+	context: IExecuteFunctions,
+	provider: FileProvider,
+	file: MessageFile,
+	options: FetchOptions,
+	state: ExecutionState,
+): Promise<FetchedFile> {
+	if (file.directUrl) {
+		const direct = await downloadFrom(context, file.directUrl, file, options).then(
+			(fetched) => ({ fetched }),
+			(error: unknown) => ({ error }),
+		);
+		if ('fetched' in direct) return direct.fetched;
+		// Only an expired or refused link is worth a fresh one from the API.
+		if (!(isMessageFileError(direct.error) && direct.error.details.linkExpired && file.locator)) throw direct.error;
+	}
+	const link = await withRetries(async () => await provider.resolveLink(context, file, state), options.retry);
+	return await downloadFrom(context, link, file, options);
+}
+
+/** The `messageFile` field of an output item: what the message said, and what the node made of the file. */
+export function describeFetchedFile(service: string, file: MessageFile, fetched: FetchedFile): IDataObject {
+	return {
+		service,
+		...file.info,
+		fileName: fetched.fileName,
+		mimeType: fetched.type.mimeType,
+		fileExtension: fetched.binary.fileExtension ?? fetched.type.extension,
+		fileSize: Number(fetched.binary.bytes ?? 0) || undefined,
+		typeSource: fetched.type.source,
+	};
+}

@@ -1,0 +1,134 @@
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import { MessageFileError } from '../../errors';
+import type { ApiResponse } from '../../transport/apiResponse';
+import { bodyText, retryAfterMs } from '../../transport/apiResponse';
+
+/** What Green-API's HTTP API knows: URLs (the token sits in the path), and its errors. */
+
+export const DEFAULT_GREEN_API_URL = 'https://api.green-api.com';
+export const DEFAULT_GREEN_MEDIA_URL = 'https://media.green-api.com';
+
+export type Messenger = 'whatsapp' | 'max';
+
+export function messengerOf(credentials: ICredentialDataDecryptedObject): Messenger {
+	return credentials.messenger === 'max' ? 'max' : 'whatsapp';
+}
+
+export function messengerName(messenger: Messenger): string {
+	return messenger === 'max' ? 'MAX' : 'WhatsApp';
+}
+
+/** The instance's API root: trailing slashes and a trailing /v3 dropped, then /v3 added for MAX. */
+export function greenApiBaseUrl(credentials: ICredentialDataDecryptedObject): string {
+	const raw = typeof credentials.apiUrl === 'string' ? credentials.apiUrl.trim() : '';
+	const root = (raw || DEFAULT_GREEN_API_URL).replace(/\/+$/, '').replace(/\/v3$/i, '').replace(/\/+$/, '');
+	return messengerOf(credentials) === 'max' ? `${root}/v3` : root;
+}
+
+function idInstanceOf(credentials: ICredentialDataDecryptedObject): string {
+	return String(credentials.idInstance ?? '').trim();
+}
+
+/**
+ * `{apiUrl}[/v3]/waInstance{idInstance}/{method}/{apiTokenInstance}`. A URL that is
+ * already absolute is left alone, so only the node's method names are expanded.
+ */
+export function greenApiMethodUrl(credentials: ICredentialDataDecryptedObject, method: string | undefined): string {
+	const name = (method ?? '').replace(/^\/+/, '');
+	if (/^[a-z]+:\/\//i.test(name)) return name;
+	const token = encodeURIComponent(String(credentials.apiTokenInstance ?? '').trim());
+	return `${greenApiBaseUrl(credentials)}/waInstance${encodeURIComponent(idInstanceOf(credentials))}/${name}/${token}`;
+}
+
+/** Removes the API token from any text that might carry a Green-API URL. */
+export function redactToken(text: string, credentials: ICredentialDataDecryptedObject): string {
+	const token = String(credentials.apiTokenInstance ?? '').trim();
+	if (token.length < 4) return text;
+	return text.split(token).join('***').split(encodeURIComponent(token)).join('***');
+}
+
+interface Explanation {
+	message: string;
+	description: string;
+	retryable?: boolean;
+	kind?: 'input' | 'api';
+}
+
+function explain(status: number, text: string, body: unknown, messenger: Messenger): Explanation {
+	const lower = text.toLowerCase();
+	const name = messengerName(messenger);
+	if (lower.includes('encrypted url not found')) {
+		return {
+			message: 'This message has no file to download',
+			description: 'Green-API found no file in the message with this chat ID and message ID. Check that idMessage belongs to a file message (image, video, document, audio, sticker) in that chat.',
+		};
+	}
+	if (status === 500 && lower.includes('internal error when downloading file')) {
+		return {
+			message: `The file is no longer available on ${name}'s servers`,
+			description: `${name} no longer holds this file, so Green-API cannot download it. This is final: ask the sender to send the file again.`,
+		};
+	}
+	if (lower.includes('validation failed')) {
+		return {
+			kind: 'input',
+			message: 'Green-API refused the chat ID or message ID',
+			description: `Check Chat ID and Message ID: both are required (a WhatsApp chat ID looks like 79001234567@c.us; a MAX chat ID is a number). Green-API said: “${text}”.`,
+		};
+	}
+	if (lower.includes('not authorized')) {
+		return {
+			message: `The Green-API instance is not linked to a ${name} account`,
+			description: 'Open the instance in the Green-API console and scan the QR code with the messenger app.',
+		};
+	}
+	if (lower.includes('starting process')) {
+		return { message: 'The Green-API instance is still starting', description: 'Wait a minute and run the workflow again.' };
+	}
+	if (lower.includes('expired')) {
+		return { message: 'The Green-API instance has expired', description: 'Renew the instance\'s plan in the Green-API console.' };
+	}
+	if (lower.includes('deleted')) {
+		return { message: 'The Green-API instance was deleted', description: 'Create a new instance and update the credential.' };
+	}
+	switch (status) {
+		case 401:
+			return { message: 'Green-API rejected the API token', description: 'Copy apiTokenInstance again from the instance page of the Green-API console into the credential.' };
+		case 403:
+			return { message: 'Green-API does not know this instance at this API URL', description: 'Check the instance ID and the API URL in the credential: each instance has its own apiUrl.' };
+		case 404:
+			return {
+				message: 'Green-API has no such method at this URL',
+				description: `Check the API URL and the Messenger setting of the credential (it is set to ${name}; MAX instances use the /v3 API).`,
+			};
+		case 466: {
+			const quota = JSON.stringify(body ?? '');
+			return quota.includes('CORRESPONDENTS_QUOTE_EXCEEDED')
+				? { message: 'The instance\'s correspondents quota is used up', description: 'The Developer plan allows only a few chats a month: upgrade the plan in the Green-API console.' }
+				: { message: 'The instance\'s quota of API calls is used up', description: 'Upgrade the plan in the Green-API console, or wait for the quota to reset.' };
+		}
+		case 429:
+			return { message: 'Green-API is rate-limiting this instance', description: 'The node keeps under 5 downloadFile calls a second per instance; other workflows on the same instance count too. Lower the node\'s Concurrency option.', retryable: true };
+		case 502:
+		case 503:
+		case 504:
+			return { message: `Green-API is unavailable (HTTP ${status})`, description: 'Try again shortly.', retryable: true };
+		default:
+			return { message: `Green-API could not resolve the file link (HTTP ${status})`, description: text ? `Green-API said: “${text}”.` : 'Check the chat ID and message ID.' };
+	}
+}
+
+/** The error for a non-success downloadFile answer. The text never holds the URL, and the token is redacted regardless. */
+export function greenApiError(response: ApiResponse, credentials: ICredentialDataDecryptedObject): MessageFileError {
+	const text = redactToken(bodyText(response.body), credentials);
+	const explanation = explain(response.statusCode, text, response.body, messengerOf(credentials));
+	const said = text && !explanation.description.includes(text) ? ` Green-API said: “${text}”.` : '';
+	return new MessageFileError(explanation.message, {
+		kind: explanation.kind ?? 'api',
+		httpCode: response.statusCode,
+		description: `${explanation.description}${said}`,
+		retryable: explanation.retryable === true,
+		retryAfterMs: retryAfterMs(response.headers),
+	});
+}

@@ -1,0 +1,78 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { MessageFileError } from '../../errors';
+import { sendApiRequest } from '../../transport/apiResponse';
+import { SlidingWindowLimiter } from '../../transport/rateLimiter';
+import { readIdentifier } from '../fieldValues';
+import { isGreenApiMessage } from '../incomingMessage';
+import type { ExecutionState, FileProvider, MessageFile, NoFile } from '../types';
+import { greenApiError, messengerOf } from './api';
+import { fileInGreenApiMessage, greenApiFallbackName } from './messages';
+
+/**
+ * Green-API allows 5 downloadFile calls a second per instance; a little headroom
+ * keeps requests that arrive bunched by the network under it too.
+ */
+const downloadFileLimiter = new SlidingWindowLimiter(5, 1_100);
+
+async function credentialsOf(context: IExecuteFunctions) {
+	return await context.getCredentials('greenApi');
+}
+
+export const greenApiProvider: FileProvider = {
+	credentialType: 'greenApi',
+	displayName: 'Green-API',
+	recognises: isGreenApiMessage,
+
+	async fromFields(context: IExecuteFunctions, itemIndex: number): Promise<MessageFile> {
+		const chatId = readIdentifier(context, 'chatId', 'Chat ID', itemIndex, true);
+		const idMessage = readIdentifier(context, 'idMessage', 'Message ID', itemIndex, true);
+		const messenger = messengerOf(await credentialsOf(context));
+		return {
+			hints: { fallbackName: greenApiFallbackName(messenger, idMessage) },
+			locator: { chatId, idMessage },
+			info: {},
+		};
+	},
+
+	async fromMessage(context: IExecuteFunctions, message: IDataObject): Promise<MessageFile[] | NoFile> {
+		return fileInGreenApiMessage(message, messengerOf(await credentialsOf(context)));
+	},
+
+	async resolveLink(context: IExecuteFunctions, file: MessageFile, state: ExecutionState): Promise<string> {
+		if (!file.locator) throw new MessageFileError('No chat ID and message ID to ask Green-API for the file', { kind: 'input' });
+		const { chatId, idMessage, instanceId } = file.locator;
+		const credentials = await credentialsOf(context);
+		const configuredInstance = String(credentials.idInstance ?? '').trim();
+		if (instanceId && configuredInstance && instanceId !== configuredInstance) {
+			throw new MessageFileError(`The message arrived at instance ${instanceId}, but the credential is for instance ${configuredInstance}`, {
+				kind: 'input',
+				description: 'Use the Green-API credential of the instance that received the message.',
+			});
+		}
+		await downloadFileLimiter.acquire(configuredInstance);
+		const response = await sendApiRequest(
+			async () =>
+				await context.helpers.httpRequestWithAuthentication.call(context, 'greenApi', {
+					method: 'POST',
+					url: 'downloadFile',
+					body: { chatId, idMessage },
+					json: true,
+					returnFullResponse: true,
+					ignoreHttpStatusErrors: true,
+					timeout: state.timeoutMs,
+				}),
+			'Green-API',
+		);
+		const downloadUrl = (response.body as { downloadUrl?: unknown } | undefined)?.downloadUrl;
+		if (response.statusCode === 200 && typeof downloadUrl === 'string' && /^https?:\/\//i.test(downloadUrl)) return downloadUrl;
+		if (response.statusCode === 200) {
+			throw new MessageFileError('Green-API answered without a download link', {
+				kind: 'api',
+				httpCode: 200,
+				description: 'downloadFile succeeded but returned no downloadUrl. Check that the message holds a file.',
+			});
+		}
+		throw greenApiError(response, credentials);
+	},
+};

@@ -1,0 +1,60 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { inputError } from '../errors';
+
+/** The largest message text the node parses; bigger ones are not bot messages. */
+const MAX_MESSAGE_CHARACTERS = 5_000_000;
+
+function parseJson(text: string, where: string): unknown {
+	if (text.length > MAX_MESSAGE_CHARACTERS) {
+		throw inputError(`The message ${where} is too large to be a bot message (${text.length} characters)`, 'Map Message to the incoming message itself.');
+	}
+	const trimmed = text.trim();
+	if (!trimmed.startsWith('{')) return undefined;
+	try {
+		return JSON.parse(trimmed) as unknown;
+	} catch {
+		throw inputError(`The message ${where} is not valid JSON`, 'Map Message to the incoming message as it arrived (an object, or the JSON text DingTalk Stream mode delivers).');
+	}
+}
+
+function asObject(value: unknown): IDataObject | undefined {
+	return value && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : undefined;
+}
+
+/**
+ * The places a bot message can sit in an n8n item, in order: the value itself, the
+ * `body` of n8n's Webhook node, and the `data` JSON text of a DingTalk Stream frame,
+ * each possibly as JSON text.
+ */
+export function messageCandidates(raw: unknown): IDataObject[] {
+	const candidates: IDataObject[] = [];
+	const visit = (value: unknown, where: string, depth: number) => {
+		if (depth > 3) return;
+		const parsed = typeof value === 'string' ? parseJson(value, where) : value;
+		const object = asObject(parsed);
+		if (!object) return;
+		candidates.push(object);
+		if ('body' in object) visit(object.body, 'body', depth + 1);
+		if ('data' in object) visit(object.data, 'data', depth + 1);
+	};
+	visit(raw, 'text', 0);
+	return candidates;
+}
+
+/** A short description of what the node saw, for "this is not a … message" errors. */
+export function describeShape(raw: unknown): string {
+	const object = asObject(raw);
+	if (!object) return raw === undefined || raw === null || raw === '' ? 'nothing' : `a ${Array.isArray(raw) ? 'list' : typeof raw}`;
+	const keys = Object.keys(object).slice(0, 8);
+	return keys.length ? `an object with ${keys.join(', ')}${Object.keys(object).length > 8 ? ', …' : ''}` : 'an empty object';
+}
+
+export function isDingTalkMessage(object: IDataObject): boolean {
+	return typeof object.msgtype === 'string' && ('content' in object || 'text' in object || 'conversationId' in object || 'chatbotUserId' in object || 'msgId' in object);
+}
+
+export function isGreenApiMessage(object: IDataObject): boolean {
+	if (typeof object.typeWebhook === 'string') return true;
+	return typeof object.typeMessage === 'string' && ('idMessage' in object || 'chatId' in object);
+}

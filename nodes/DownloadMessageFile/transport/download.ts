@@ -1,0 +1,251 @@
+import type { IExecuteFunctions, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
+
+import { MessageFileError } from '../errors';
+import { bodyText, headerValue, networkError, retryAfterMs } from './apiResponse';
+
+/** A response body as axios hands it over: a Node readable stream. */
+export interface ByteStream extends NodeJS.ReadableStream {
+	destroy(error?: Error): this;
+	unshift(chunk: Buffer): void;
+	map(fn: (chunk: Buffer) => Buffer | Promise<Buffer>): ByteStream;
+}
+
+export interface DownloadLimits {
+	/** Longest silence from the file host before the download is abandoned. */
+	idleTimeoutMs: number;
+	/** Refuse files larger than this (0 or undefined: no limit). */
+	maxBytes?: number;
+	/** How many redirects to follow. */
+	maxRedirects?: number;
+	/** How many leading bytes to read before handing the stream on. */
+	headBytes: number;
+}
+
+export interface OpenedDownload {
+	/** The first bytes, for deciding the type. */
+	head: Buffer;
+	/** The head is the whole file. */
+	complete: boolean;
+	/** What to store: the head itself when complete, else a stream of the whole file that enforces the size limit. */
+	body: Buffer | ByteStream;
+	contentType?: string;
+	/** The size the server announced, if it did. */
+	contentLength?: number;
+	finalUrl: string;
+}
+
+type HttpRequest = IExecuteFunctions['helpers']['httpRequest'];
+
+const DEFAULT_MAX_REDIRECTS = 5;
+
+function assertHttpUrl(url: string, what: string): URL {
+	if (!URL.canParse(url)) {
+		throw new MessageFileError(`The ${what} is not a valid URL`, { kind: 'download', description: 'The messenger returned a link n8n cannot use.' });
+	}
+	const parsed = new URL(url);
+	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+		throw new MessageFileError(`The ${what} uses ${parsed.protocol.replace(':', '')}, not http or https`, {
+			kind: 'download',
+			description: 'Only http and https links are downloaded.',
+		});
+	}
+	return parsed;
+}
+
+function megabytes(bytes: number): string {
+	return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function tooLargeError(bytes: number, maxBytes: number, known: boolean): MessageFileError {
+	return new MessageFileError(
+		known ? `The file is ${megabytes(bytes)}, over the ${megabytes(maxBytes)} limit` : `The file is larger than the ${megabytes(maxBytes)} limit`,
+		{ kind: 'download', description: 'Raise Max File Size in the node\'s options (0 means no limit), or skip such files.' },
+	);
+}
+
+async function readSmallBody(stream: ByteStream, limit = 4096): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	let length = 0;
+	try {
+		for await (const chunk of stream as AsyncIterable<Buffer>) {
+			chunks.push(chunk);
+			length += chunk.length;
+			if (length >= limit) break;
+		}
+	} catch {
+		// An error page that fails to arrive is still an error page.
+	}
+	stream.destroy();
+	return Buffer.concat(chunks).subarray(0, limit);
+}
+
+/** The Code and Message of an object storage XML error (Aliyun OSS, S3, Yandex). */
+function storageErrorText(body: Buffer): string | undefined {
+	const text = body.toString('utf8');
+	const code = /<Code>([^<]{1,100})<\/Code>/.exec(text)?.[1];
+	const message = /<Message>([^<]{1,300})<\/Message>/.exec(text)?.[1];
+	if (!code && !message) return undefined;
+	return [code, message].filter(Boolean).join(': ');
+}
+
+async function httpStatusError(response: IN8nHttpFullResponse, stream: ByteStream): Promise<MessageFileError> {
+	const status = response.statusCode;
+	const body = await readSmallBody(stream);
+	const detail = storageErrorText(body) ?? bodyText(body.toString('utf8'), 200);
+	const expired = status === 403 || status === 404 || status === 410;
+	const transient = status === 408 || status === 429 || status >= 500;
+	return new MessageFileError(
+		expired ? `The file host refused the download link (HTTP ${status}): it has expired or is invalid` : `The file host answered HTTP ${status} instead of the file`,
+		{
+			kind: 'download',
+			httpCode: status,
+			description: [
+				expired ? 'Temporary links expire quickly: download the file soon after the message arrives.' : transient ? 'The file host is busy; try again shortly.' : undefined,
+				detail && `The host said: ${detail}.`,
+			]
+				.filter(Boolean)
+				.join(' '),
+			linkExpired: expired,
+			retryable: transient,
+			retryAfterMs: retryAfterMs(response.headers as Record<string, unknown>),
+		},
+	);
+}
+
+/** Reads until `limit` bytes or the end, leaving the stream paused for whoever reads it next. */
+async function readHead(stream: ByteStream, limit: number): Promise<{ head: Buffer; ended: boolean }> {
+	return await new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let length = 0;
+		const cleanup = () => {
+			stream.removeListener('readable', onReadable);
+			stream.removeListener('end', onEnd);
+			stream.removeListener('error', onError);
+		};
+		const onReadable = () => {
+			let chunk: Buffer | null;
+			while (length < limit && (chunk = stream.read() as Buffer | null) !== null) {
+				chunks.push(chunk);
+				length += chunk.length;
+			}
+			if (length >= limit) {
+				cleanup();
+				resolve({ head: Buffer.concat(chunks), ended: false });
+			}
+		};
+		const onEnd = () => {
+			cleanup();
+			resolve({ head: Buffer.concat(chunks), ended: true });
+		};
+		const onError = (error: Error) => {
+			cleanup();
+			reject(error);
+		};
+		stream.on('readable', onReadable);
+		stream.on('end', onEnd);
+		stream.on('error', onError);
+	});
+}
+
+function cutOffError(received: number, expected: number | undefined): MessageFileError {
+	return new MessageFileError(
+		expected ? `The download was cut off after ${received} of ${expected} bytes` : 'The download was cut off before the file ended',
+		{ kind: 'download', description: 'The connection to the file host broke. Try again.', retryable: true },
+	);
+}
+
+/** Whatever went wrong while reading the body, as a MessageFileError (the size limit's own error passes through). */
+export function bodyError(error: unknown, received: number, expected: number | undefined): MessageFileError {
+	if (error instanceof MessageFileError) return error;
+	const code = (error as { code?: unknown })?.code;
+	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String((error as Error)?.message))) {
+		return new MessageFileError('The file host stopped sending data', {
+			kind: 'download',
+			description: 'No data arrived within the timeout. Raise Timeout in the node\'s options for slow hosts, or try again.',
+			retryable: true,
+		});
+	}
+	return cutOffError(received, expected);
+}
+
+/**
+ * Opens a download: follows at most a few http(s) redirects, refuses error answers and
+ * files over the size limit, reads the first bytes for type detection and hands back
+ * the body as a stream (so large files are never held whole) or, when it all fit, as a Buffer.
+ * Sends no credentials and no Content-Type: signed links sign their headers.
+ */
+export async function openDownload(httpRequest: HttpRequest, url: string, limits: DownloadLimits): Promise<OpenedDownload> {
+	let current = assertHttpUrl(url, 'download link').toString();
+	const maxRedirects = limits.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+	for (let redirects = 0; ; redirects++) {
+		const request: IHttpRequestOptions = {
+			method: 'GET',
+			url: current,
+			encoding: 'stream',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+			timeout: limits.idleTimeoutMs,
+			// Compressed bodies would not match Content-Length, and stored files gain nothing from it.
+			headers: { 'Accept-Encoding': 'identity' },
+		};
+		let response: IN8nHttpFullResponse;
+		try {
+			response = (await httpRequest(request)) as IN8nHttpFullResponse;
+		} catch (error) {
+			throw networkError(error, 'the file host', 'download');
+		}
+		const stream = response.body as ByteStream;
+		const headers = response.headers as Record<string, unknown>;
+		const status = response.statusCode;
+
+		if (status >= 300 && status < 400 && headerValue(headers, 'location')) {
+			stream.destroy();
+			if (redirects >= maxRedirects) {
+				throw new MessageFileError(`The file host redirected more than ${maxRedirects} times`, {
+					kind: 'download',
+					description: 'The download link leads into a redirect loop.',
+				});
+			}
+			current = assertHttpUrl(new URL(headerValue(headers, 'location') as string, current).toString(), 'redirect target').toString();
+			continue;
+		}
+		if (status < 200 || status >= 300) throw await httpStatusError(response, stream);
+
+		const lengthHeader = headerValue(headers, 'content-length');
+		const contentLength = lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
+		if (limits.maxBytes && contentLength !== undefined && contentLength > limits.maxBytes) {
+			stream.destroy();
+			throw tooLargeError(contentLength, limits.maxBytes, true);
+		}
+
+		const { head, ended } = await readHead(stream, limits.headBytes).catch((error: unknown) => {
+			stream.destroy();
+			throw bodyError(error, 0, contentLength);
+		});
+		if (ended && contentLength !== undefined && head.length < contentLength) throw cutOffError(head.length, contentLength);
+		if (head.length === 0) {
+			throw new MessageFileError('The file is empty (0 bytes)', {
+				kind: 'download',
+				description: 'The file host sent no bytes. The sender may have sent an empty file; otherwise try again.',
+			});
+		}
+		if (limits.maxBytes && head.length > limits.maxBytes) {
+			stream.destroy();
+			throw tooLargeError(head.length, limits.maxBytes, ended);
+		}
+
+		const contentType = headerValue(headers, 'content-type');
+		if (ended) return { head, complete: true, body: head, contentType, contentLength, finalUrl: current };
+
+		stream.unshift(head);
+		let received = 0;
+		const maxBytes = limits.maxBytes;
+		const body = stream.map((chunk: Buffer) => {
+			received += chunk.length;
+			if (maxBytes && received > maxBytes) throw tooLargeError(received, maxBytes, false);
+			return chunk;
+		});
+		return { head, complete: false, body, contentType, contentLength, finalUrl: current };
+	}
+}
