@@ -1,0 +1,143 @@
+import { Container } from '@n8n/di';
+import { BinaryDataService, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import type {
+	IBinaryData,
+	IDataObject,
+	INodeExecutionData,
+	INodeParameters,
+	IRun,
+	IRunExecutionData,
+	IWorkflowBase,
+	IWorkflowExecuteAdditionalData,
+	ExecutionError,
+} from 'n8n-workflow';
+import { Workflow, createDeferredPromise } from 'n8n-workflow';
+
+import { CredentialStore, TestCredentialsHelper } from './credentialsHelper';
+import { NODE_TYPE, nodeTypes } from './nodeTypes';
+
+/** `memory` is n8n's `default` mode (bytes inline as base64); `filesystem` writes them under the storage path. */
+export type BinaryMode = 'memory' | 'filesystem';
+
+export interface RunNodeOptions {
+	/** The node's parameters, as a saved workflow holds them. */
+	parameters: INodeParameters;
+	/** Input items (plain objects become `{ json }` items). Default: one empty item. */
+	input?: Array<INodeExecutionData | IDataObject>;
+	/** Saved credentials; reuse one store across runs to see tokens persist like in n8n's database. */
+	credentials: CredentialStore;
+	binaryMode?: BinaryMode;
+	continueOnFail?: boolean;
+}
+
+export interface NodeRun {
+	/** The node's output items (first output). */
+	items: INodeExecutionData[];
+	/** The node's error, when it failed. */
+	error?: ExecutionError;
+	credentialsHelper: TestCredentialsHelper;
+	run: IRun;
+}
+
+const NODE_NAME = 'Download Message File';
+let initialised: Promise<BinaryDataService> | undefined;
+let executionCounter = 0;
+
+async function binaryDataService(): Promise<BinaryDataService> {
+	initialised ??= (async () => {
+		const service = Container.get(BinaryDataService);
+		await service.init();
+		return service;
+	})();
+	return await initialised;
+}
+
+function toItem(value: INodeExecutionData | IDataObject): INodeExecutionData {
+	return 'json' in value && typeof value.json === 'object' ? (value as INodeExecutionData) : { json: value as IDataObject };
+}
+
+/** Runs the node once through n8n-core's real execution engine (WorkflowExecute), as n8n would. */
+export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
+	const service = await binaryDataService();
+	// n8n decides the mode per instance; the tests switch it per run.
+	(service as unknown as { mode: string }).mode = options.binaryMode === 'memory' ? 'default' : 'filesystem-v2';
+
+	const executionId = String(++executionCounter);
+	const node = {
+		id: 'node-1',
+		name: NODE_NAME,
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0] as [number, number],
+		parameters: options.parameters,
+		continueOnFail: options.continueOnFail,
+		credentials: {
+			dingTalkApi: { id: 'cred-dingtalk', name: 'DingTalk' },
+			greenApi: { id: 'cred-greenapi', name: 'Green-API' },
+		},
+	};
+	const workflowData = { id: 'workflow-1', name: 'test', nodes: [node], connections: {}, active: false } as unknown as IWorkflowBase;
+	const workflow = new Workflow({ id: 'workflow-1', nodes: [node], connections: {}, active: false, nodeTypes });
+
+	const hooks = new ExecutionLifecycleHooks('manual', executionId, workflowData);
+	const finished = createDeferredPromise<IRun>();
+	hooks.addHandler('workflowExecuteAfter', (run) => finished.resolve(run));
+
+	const credentialsHelper = new TestCredentialsHelper(options.credentials);
+	const additionalData = {
+		credentialsHelper,
+		hooks,
+		executionId,
+		restApiUrl: 'http://127.0.0.1/rest',
+		instanceBaseUrl: 'http://127.0.0.1/',
+		formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
+		webhookBaseUrl: 'http://127.0.0.1/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1/webhook-test',
+		currentNodeParameters: undefined,
+		variables: {},
+		executionTimeoutTimestamp: undefined,
+		userId: 'user-1',
+		setExecutionStatus: () => {},
+		sendDataToUI: () => {},
+		logAiEvent: () => {},
+		getRunExecutionData: async () => undefined,
+		executeWorkflow: async () => {
+			throw new Error('not used');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const runExecutionData: IRunExecutionData = {
+		startData: {},
+		resultData: { runData: {} },
+		executionData: {
+			contextData: {},
+			metadata: {},
+			waitingExecution: {},
+			waitingExecutionSource: null,
+			nodeExecutionStack: [
+				{ node, data: { main: [(options.input ?? [{}]).map(toItem)] }, source: null },
+			],
+		},
+	} as IRunExecutionData;
+
+	const execute = new WorkflowExecute(additionalData, 'manual', runExecutionData);
+	await execute.processRunExecutionData(workflow);
+	const run = await finished.promise;
+	const task = run.data.resultData.runData[NODE_NAME]?.[0];
+	return {
+		items: task?.data?.main?.[0] ?? [],
+		error: task?.error ?? run.data.resultData.error,
+		credentialsHelper,
+		run,
+	};
+}
+
+/** The bytes of an output binary, wherever the binary mode put them. */
+export async function binaryBuffer(binary: IBinaryData): Promise<Buffer> {
+	const service = await binaryDataService();
+	if (binary.id) return await service.getAsBuffer(binary);
+	return Buffer.from(binary.data, 'base64');
+}
+
+export { CredentialStore };
