@@ -1,0 +1,384 @@
+#!/usr/bin/env node
+'use strict';
+// End-to-end test against a REAL n8n (2.8.4, installed by .ci/install-n8n.sh):
+// the packed package is installed as a community package, credentials point at
+// the local stand-in (fake DingTalk, OSS, Green-API, Green media), and workflows
+// run through the n8n CLI (`import:*`, `execute`) and through `n8n start` webhooks.
+//
+//   node test/e2e/run.js [--only=a,b,c,d,e] [--keep] [--verbose] [--build]
+//
+//   a  DingTalk downloads (fields, message, richText, third-party app), binary modes default + filesystem
+//   b  Green-API WhatsApp + MAX (fields and webhook messages), binary modes default + filesystem
+//   c  the DingTalk token is stored in n8n's credential store: 3 `execute` runs, 1 token call
+//   d  `n8n start`: webhooks answered with the downloaded file (last node / Respond to Webhook)
+//   e  the examples in examples/, run through their webhooks under `n8n start`
+//
+// Environment: N8N_BIN (use this n8n instead of .ci/install-n8n.sh), N8N_E2E_CACHE
+// (install cache root), E2E_VERBOSE=1.
+// Prints one line per scenario and ends with "N passed, M failed"; exit code 1 if any failed.
+
+const fs = require('node:fs');
+const path = require('node:path');
+const lib = require('./lib');
+const setup = require('./setup');
+
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(`--${name}`);
+const only = (args.find((a) => a.startsWith('--only=')) || '').slice('--only='.length).split(',').filter(Boolean);
+const wants = (s) => only.length === 0 || only.includes(s);
+if (flag('verbose')) lib.setVerbose(true);
+if (flag('help') || flag('h')) {
+	console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 18).join('\n').replace(/^\/\/ ?/gm, ''));
+	process.exit(0);
+}
+
+const results = [];
+const timings = {};
+
+function line(s) {
+	process.stdout.write(`${s}\n`);
+}
+
+/** Run one scenario: fn returns a short detail string, or throws (message = why it failed). */
+async function scenario(name, fn) {
+	const started = Date.now();
+	try {
+		const detail = await fn();
+		results.push({ name, ok: true });
+		line(`PASS  ${name} (${lib.fmtMs(Date.now() - started)})${detail ? ` — ${detail}` : ''}`);
+	} catch (err) {
+		results.push({ name, ok: false });
+		const [first, ...rest] = String(err && err.message ? err.message : err).split('\n');
+		line(`FAIL  ${name} (${lib.fmtMs(Date.now() - started)}) — ${first}`);
+		for (const l of rest.slice(0, 40)) line(`        ${l}`);
+		if (process.env.E2E_VERBOSE && err.stack) process.stderr.write(`${err.stack}\n`);
+	}
+}
+
+function assert(cond, message) {
+	if (!cond) throw new Error(message);
+}
+
+/** Check every case of a case workflow against one execution's run data. */
+function checkCases(n8n, built, runData, mode) {
+	const problems = [];
+	let files = 0;
+	for (const c of built.cases) {
+		const items = lib.nodeOutput(runData, c.name);
+		if (!items) {
+			problems.push(`${c.name}: did not run`);
+			continue;
+		}
+		const err = lib.nodeError(runData, c.name) || items.find((i) => i.json && i.json.error)?.json.error;
+		if (err) {
+			problems.push(`${c.name}: error ${typeof err === 'string' ? err : JSON.stringify(err).slice(0, 300)}`);
+			continue;
+		}
+		if (items.length !== c.expect.length) problems.push(`${c.name}: ${items.length} items, want ${c.expect.length}`);
+		c.expect.forEach((e, i) => {
+			const item = items[i];
+			if (!item) return;
+			const entry = item.binary && item.binary[e.property || 'data'];
+			const p = lib.checkBinary(n8n, entry, { ...e, mode });
+			if (p.length) problems.push(`${c.name} [${i}] ${e.fixture}: ${p.join('; ')}`);
+			else files++;
+			lib.debug(`${c.name} [${i}]`, JSON.stringify({ ...entry, data: entry && entry.id ? entry.data : '…' }));
+		});
+	}
+	return { problems, files };
+}
+
+async function executeCases(n8n, built, mode) {
+	const r = await n8n.execute(built.workflow.id, { binaryMode: mode });
+	(timings.executes ??= []).push(r.ms);
+	if (!r.run) {
+		throw new Error(
+			`n8n execute gave no result (exit ${r.code}${r.timedOut ? ', timed out' : ''}, ${r.ms} ms)\n` +
+				`${r.stdout.split('\n').slice(-20).join('\n')}\n${r.stderr.split('\n').slice(-20).join('\n')}`,
+		);
+	}
+	const resultData = r.run.data.resultData;
+	const { problems, files } = checkCases(n8n, built, resultData.runData, mode);
+	if (resultData.error) problems.unshift(`workflow error: ${resultData.error.message}`);
+	if (problems.length) throw new Error(`${problems.length} problem(s) (execute ${lib.fmtMs(r.ms)})\n${problems.join('\n')}`);
+	return { files, ms: r.ms };
+}
+
+function checkResponseFile(res, fixture, what) {
+	const want = lib.fixtureSha(fixture);
+	const type = lib.FIXTURE_TYPES[fixture];
+	const ct = (res.headers.get('content-type') || '').split(';')[0].trim();
+	const problems = [];
+	if (res.status !== 200) problems.push(`HTTP ${res.status}: ${res.body.toString('utf8').slice(0, 300)}`);
+	else {
+		const okType = type.mimeType instanceof RegExp ? type.mimeType.test(ct) : ct === type.mimeType;
+		if (!okType) problems.push(`Content-Type ${ct}, want ${type.mimeType}`);
+		if (lib.sha256(res.body) !== want) problems.push(`body sha256 differs from ${fixture} (${res.body.length} bytes)`);
+	}
+	if (problems.length) throw new Error(`${what}: ${problems.join('; ')}`);
+	return `${fixture} ${ct} ${res.body.length} B`;
+}
+
+async function main() {
+	const t0 = Date.now();
+	line(`n8n-nodes-message-files e2e against real n8n`);
+
+	// ---- n8n, package, stand-in
+	const install = await lib.ensureN8n();
+	timings.install = install.ms;
+	lib.watchdog(20 * 60_000, 'e2e run');
+	const version = (await lib.run(install.bin, ['--version'], { timeoutMs: 60_000 })).stdout.trim();
+	line(`n8n ${version} at ${install.bin}${install.ms > 1000 ? ` (installed in ${lib.fmtMs(install.ms)})` : ''}`);
+	await lib.ensureBuilt({ forceBuild: flag('build') });
+
+	const work = lib.mkTemp('n8n-msgfiles-e2e-');
+	const userFolder = path.join(work, 'user');
+	const filesDir = path.join(work, 'files');
+	fs.mkdirSync(userFolder, { recursive: true });
+	fs.mkdirSync(filesDir, { recursive: true });
+	line(`work folder ${work}${flag('keep') ? ' (kept)' : ''}`);
+
+	let standIn;
+	const n8n = new lib.N8n(install.bin, userFolder, { N8N_RESTRICT_FILE_ACCESS_TO: filesDir });
+	const cleanup = async () => {
+		await n8n.stop().catch(() => {});
+		if (standIn) await lib.stopProcess(standIn.child, 3000).catch(() => {});
+		if (!flag('keep')) fs.rmSync(work, { recursive: true, force: true });
+	};
+
+	try {
+		const tPrep = Date.now();
+		const bundle = await lib.buildStandIn(work);
+		standIn = await lib.startStandIn(bundle, setup.standInConfig(), work);
+		const urls = standIn.urls;
+		lib.debug('stand-in', JSON.stringify(urls));
+		const pkg = await lib.installPackageInto(userFolder, work);
+		line(`package ${lib.PACKAGE_NAME}@${pkg.version} packed (${pkg.files.length} files, ${pkg.size} B) → ${path.relative(work, pkg.dest)}`);
+		await n8n.init();
+
+		await n8n.importCredentials(setup.credentials(urls), path.join(work, 'credentials.json'));
+		const dtBuilt = setup.dingTalkCases();
+		const greenBuilt = setup.greenCases(urls);
+		const tokenBuilt = setup.tokenCases();
+		const hooks = setup.webhookWorkflows();
+		const examples = Object.keys(setup.EXAMPLES).map((k) => setup.exampleForImport(k, filesDir));
+		await n8n.importWorkflows(
+			[dtBuilt.workflow, greenBuilt.workflow, tokenBuilt.workflow, hooks.dt, hooks.green, ...examples],
+			path.join(work, 'workflows.json'),
+		);
+		timings.prepare = Date.now() - tPrep;
+		line(`prepared in ${lib.fmtMs(timings.prepare)} (stand-in, npm pack, import:credentials, import:workflow)`);
+
+		// ---- (a) DingTalk, both binary modes
+		for (const mode of ['default', 'filesystem']) {
+			if (!wants('a')) break;
+			await scenario(`a  DingTalk downloads, ${mode} binary mode`, async () => {
+				const { files, ms } = await executeCases(n8n, dtBuilt, mode);
+				return `${files} files checked (${dtBuilt.cases.length} nodes), execute ${lib.fmtMs(ms)}`;
+			});
+		}
+
+		// ---- (b) Green-API, both binary modes
+		for (const mode of ['default', 'filesystem']) {
+			if (!wants('b')) break;
+			await scenario(`b  Green-API WhatsApp + MAX, ${mode} binary mode`, async () => {
+				const { files, ms } = await executeCases(n8n, greenBuilt, mode);
+				return `${files} files checked (${greenBuilt.cases.length} nodes), execute ${lib.fmtMs(ms)}`;
+			});
+		}
+
+		// ---- (c) token persisted in the credential store
+		if (wants('c')) {
+			await scenario('c  DingTalk token kept in the credential store across 3 executions', async () => {
+				const before = await lib.standInStats(urls);
+				const reqBefore = (await lib.standInRequests(urls)).length;
+				for (let i = 1; i <= 3; i++) {
+					try {
+						await executeCases(n8n, tokenBuilt, 'filesystem');
+					} catch (e) {
+						throw new Error(`run ${i}: ${e.message}`);
+					}
+				}
+				const after = await lib.standInStats(urls);
+				const requests = (await lib.standInRequests(urls)).slice(reqBefore);
+				const tokenCalls = after.dingTalkTokenCalls - before.dingTalkTokenCalls;
+				const downloads = requests.filter(
+					(r) => r.path.startsWith('/v1.0/robot/messageFiles/download') && r.body.includes('DT-TOKEN-image.png'),
+				);
+				const tokens = new Set(downloads.map((r) => r.headers['x-acs-dingtalk-access-token']));
+				assert(downloads.length === 3, `${downloads.length} download calls, want 3`);
+				assert(tokenCalls === 1, `${tokenCalls} DingTalk token calls for 3 executions, want exactly 1`);
+				assert(tokens.size === 1, `download calls used ${tokens.size} different tokens`);
+				// The token is in n8n's (encrypted) credential store: export it decrypted.
+				const exportFile = path.join(work, 'token-credential.json');
+				lib.runOrThrow(
+					'n8n export:credentials',
+					await n8n.cli(['export:credentials', `--id=${setup.CRED.DT_TOKEN.id}`, '--decrypted', `--output=${exportFile}`]),
+				);
+				const stored = [].concat(JSON.parse(fs.readFileSync(exportFile, 'utf8')))[0];
+				const [used] = tokens;
+				assert(stored && stored.data && stored.data.accessToken === used, `stored accessToken ${JSON.stringify(stored && stored.data && stored.data.accessToken)} is not the token used (${used})`);
+				return `1 token call, 3 downloads with the same token, which is the credential's stored accessToken`;
+			});
+		}
+
+		// ---- (d) + (e) n8n start: webhooks
+		if (wants('d') || wants('e')) {
+			const ids = [];
+			if (wants('d')) ids.push(hooks.dt.id, hooks.green.id);
+			if (wants('e')) ids.push(...examples.map((e) => e.id));
+			for (const id of ids) await n8n.publish(id);
+			const started = await n8n.start({ binaryMode: 'filesystem', logFile: path.join(work, 'n8n-start.log') });
+			timings.startReady = started.ms;
+			line(`n8n start: webhooks live after ${lib.fmtMs(started.ms)} on ${started.baseUrl}`);
+			const hook = (p) => `${started.baseUrl}/webhook/${p}`;
+
+			if (wants('d')) {
+				await scenario('d  webhook: DingTalk robot callback → file as the response (last node)', async () => {
+					const out = [];
+					const picture = setup.dingTalkMessage('picture', { downloadCode: 'DT-image.png', pictureDownloadCode: 'DT-image.png' });
+					let res = await lib.postJson(hook(setup.WEBHOOK_DT.path), picture, { headers: setup.dingTalkSignHeaders() });
+					out.push(checkResponseFile(res, 'image.png', 'picture'));
+					if (lib.fixtureExists('voice.amr')) {
+						const audio = setup.dingTalkMessage('audio', { downloadCode: 'DT-voice.amr', duration: 3000, recognition: '你好' });
+						res = await lib.postJson(hook(setup.WEBHOOK_DT.path), audio, { headers: setup.dingTalkSignHeaders() });
+						out.push(checkResponseFile(res, 'voice.amr', 'audio'));
+					}
+					return out.join(', ');
+				});
+				await scenario('d  webhook: Green-API incomingMessageReceived → Respond to Webhook (binary)', async () => {
+					const body = setup.greenWebhook(setup.WA, setup.WA_CHAT, 'WA-PDF', 'documentMessage', {
+						downloadUrl: setup.directUrl(urls, 'WA-PDF'),
+						fileName: 'invoice.pdf',
+						mimeType: 'application/pdf',
+					});
+					const res = await lib.postJson(hook(setup.WEBHOOK_GREEN.path), body);
+					const detail = checkResponseFile(res, 'document.pdf', 'document');
+					const cd = res.headers.get('content-disposition');
+					return `${detail}${cd ? `, Content-Disposition: ${cd}` : ''}`;
+				});
+			}
+
+			if (wants('e')) {
+				await scenario('e  example dingtalk-bot-save-file.json: file saved to disk, bot replies', async () => {
+					const ex = setup.EXAMPLES.dingTalkSave;
+					const before = new Set(fs.readdirSync(filesDir));
+					const msg = setup.dingTalkMessage('file', { downloadCode: 'DT-document.pdf', fileName: 'Quarterly report.pdf' });
+					const res = await lib.postJson(hook(ex.path), msg, { headers: setup.dingTalkSignHeaders() });
+					const text = res.body.toString('utf8');
+					assert(res.status === 200, `HTTP ${res.status}: ${text.slice(0, 300)}`);
+					const reply = JSON.parse(text);
+					assert(reply.msgtype === 'text', `reply ${text}`);
+					assert(/Quarterly report\.pdf \(application\/pdf\)/.test(reply.text.content), `reply: ${reply.text.content}`);
+					const added = fs.readdirSync(filesDir).filter((f) => !before.has(f));
+					assert(added.length === 1, `${added.length} new files in the folder: ${added.join(', ')}`);
+					assert(added[0].endsWith('-Quarterly report.pdf'), `saved as ${added[0]}`);
+					const sha = lib.sha256(fs.readFileSync(path.join(filesDir, added[0])));
+					assert(sha === lib.fixtureSha('document.pdf'), `saved file differs from document.pdf`);
+					// A plain text message has no file: filtered out, no error, no new file.
+					const last = await n8n.lastExecutionId(ex.id);
+					const res2 = await lib.postJson(hook(ex.path), setup.dingTalkMessage('text', { content: 'hello' }), {
+						headers: setup.dingTalkSignHeaders(),
+					});
+					assert(res2.status === 200, `text message: HTTP ${res2.status}`);
+					const exec = await n8n.waitForExecution(ex.id, last);
+					assert(exec.status === 'success', `text message: execution ${exec.status}`);
+					assert(fs.readdirSync(filesDir).length === before.size + 1, 'text message wrote a file');
+					return `reply "${reply.text.content}", saved ${added[0]}`;
+				});
+
+				await scenario('e  example green-api-pdf-to-text.json: PDF downloaded and its text extracted', async () => {
+					const ex = setup.EXAMPLES.pdfToText;
+					const last = await n8n.lastExecutionId(ex.id);
+					const body = setup.greenWebhook(setup.WA, setup.WA_CHAT, 'WA-PDF', 'documentMessage', {
+						downloadUrl: setup.directUrl(urls, 'WA-PDF'),
+						fileName: 'invoice.pdf',
+						mimeType: 'application/pdf',
+					});
+					const res = await lib.postJson(hook(ex.path), body);
+					assert(res.status === 200, `HTTP ${res.status}: ${res.body.toString('utf8').slice(0, 300)}`);
+					const exec = await n8n.waitForExecution(ex.id, last);
+					assert(exec.data, `execution ${exec.id} stored at ${exec.storedAt}, not readable`);
+					const runData = exec.data.resultData.runData;
+					const err = exec.data.resultData.error;
+					assert(exec.status === 'success', `execution ${exec.status}${err ? `: ${err.message}` : ''}`);
+					const dl = lib.nodeOutput(runData, 'Download Message File');
+					assert(dl && dl.length === 1, `Download Message File gave ${dl ? dl.length : 'no'} items`);
+					const p = lib.checkBinary(n8n, dl[0].binary && dl[0].binary.data, {
+						fixture: 'document.pdf',
+						fileName: 'invoice.pdf',
+						mode: 'filesystem',
+					});
+					assert(!p.length, p.join('; '));
+					const extracted = lib.nodeOutput(runData, 'Extract PDF text');
+					const text = extracted && extracted[0] && extracted[0].json.text;
+					assert(typeof text === 'string' && text.includes('Invoice 42'), `extracted text: ${JSON.stringify(text)}`);
+					// A delivery-status notification is ignored by the filter.
+					const last2 = exec.id;
+					await lib.postJson(hook(ex.path), {
+						typeWebhook: 'outgoingMessageStatus',
+						instanceData: { idInstance: Number(setup.WA.idInstance), typeInstance: 'whatsapp' },
+						timestamp: Math.floor(Date.now() / 1000),
+						idMessage: 'BAE5OUT',
+						status: 'delivered',
+						chatId: setup.WA_CHAT,
+					});
+					const exec2 = await n8n.waitForExecution(ex.id, last2);
+					assert(exec2.status === 'success', `status notification: execution ${exec2.status}`);
+					assert(!lib.nodeOutput(exec2.data.resultData.runData, 'Download Message File'), 'status notification reached the download');
+					return `text "${text.split('\n')[0]}" (${text.length} chars)`;
+				});
+
+				await scenario('e  example voice-note-download.json: voice note ready for transcription', async () => {
+					const ex = setup.EXAMPLES.voiceNote;
+					const last = await n8n.lastExecutionId(ex.id);
+					const body = setup.greenWebhook(setup.WA, setup.WA_CHAT, 'WA-VOICE', 'audioMessage', {
+						downloadUrl: '',
+						fileName: 'WA-VOICE.oga',
+						mimeType: 'audio/ogg; codecs=opus',
+					});
+					const res = await lib.postJson(hook(ex.path), body);
+					assert(res.status === 200, `HTTP ${res.status}`);
+					const exec = await n8n.waitForExecution(ex.id, last);
+					const err = exec.data && exec.data.resultData.error;
+					assert(exec.status === 'success', `execution ${exec.status}${err ? `: ${err.message}` : ''}`);
+					const out = lib.nodeOutput(exec.data.resultData.runData, 'Transcribe here');
+					assert(out && out.length === 1, `Transcribe here got ${out ? out.length : 'no'} items`);
+					const entry = out[0].binary && out[0].binary.data;
+					const p = lib.checkBinary(n8n, entry, { fixture: 'voice.ogg', mode: 'filesystem' });
+					assert(!p.length, p.join('; '));
+					return `${entry.fileName} ${entry.mimeType} ${entry.bytes ?? ''} B`;
+				});
+			}
+			await n8n.stop();
+		}
+
+		const stats = await lib.standInStats(urls);
+		lib.debug('stand-in stats', JSON.stringify(stats));
+	} catch (err) {
+		results.push({ name: 'setup', ok: false });
+		line(`FAIL  setup — ${String(err && err.message ? err.message : err).split('\n').join('\n        ')}`);
+	} finally {
+		await cleanup();
+	}
+
+	timings.total = Date.now() - t0;
+	const ex = timings.executes || [];
+	if (ex.length) {
+		const avg = ex.reduce((a, b) => a + b, 0) / ex.length;
+		line(`timings: ${ex.length} executes, ${lib.fmtMs(avg)} average (${lib.fmtMs(Math.min(...ex))}–${lib.fmtMs(Math.max(...ex))})` +
+			`${timings.startReady ? `, n8n start ready in ${lib.fmtMs(timings.startReady)}` : ''}, total ${lib.fmtMs(timings.total)}`);
+	}
+	const passed = results.filter((r) => r.ok).length;
+	const failed = results.length - passed;
+	line(`${passed} passed, ${failed} failed`);
+	lib.killAllChildren();
+	process.exit(failed ? 1 : 0);
+}
+
+main().catch((err) => {
+	line(`FAIL  runner — ${err && err.stack ? err.stack : err}`);
+	line(`0 passed, 1 failed`);
+	lib.killAllChildren();
+	process.exit(1);
+});
