@@ -1,4 +1,4 @@
-import type { DetectedType } from './detect';
+import type { DetectedType } from './detectedType';
 import {
 	MEANINGLESS_EXTENSIONS,
 	bareMimeType,

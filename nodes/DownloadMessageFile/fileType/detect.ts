@@ -1,21 +1,13 @@
 import { fileTypeFromBuffer, supportedMimeTypes } from 'file-type/core';
 
-import { bareMimeType } from './mimeExtensions';
+import type { DetectedType } from './detectedType';
+import { normaliseDetectedType } from './detectedType';
 
-export interface DetectedType {
-	mimeType: string;
-	extension: string;
-}
+export type { DetectedType } from './detectedType';
+export { normaliseDetectedType } from './detectedType';
 
 /** How many leading bytes the node reads before deciding; enough for Office files' [Content_Types].xml. */
 export const DETECTION_BYTES = 64 * 1024;
-
-/** Normalises file-type's answer: bare MIME types, and Ogg Opus as audio/ogg + ogg. */
-export function normaliseDetectedType(extension: string, mimeType: string): DetectedType {
-	const bare = bareMimeType(mimeType) ?? 'application/octet-stream';
-	if (extension === 'opus' || (bare === 'audio/ogg' && extension !== 'ogg')) return { mimeType: 'audio/ogg', extension: 'ogg' };
-	return { mimeType: bare, extension };
-}
 
 /** The type the file's own bytes show (magic numbers, via file-type), or undefined when they show none. */
 export async function detectFromBytes(head: Uint8Array): Promise<DetectedType | undefined> {

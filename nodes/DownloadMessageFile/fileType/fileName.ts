@@ -8,13 +8,18 @@ const MAX_NAME_BYTES = 200;
 
 const RESERVED_CHARACTERS = new Set(['<', '>', ':', '"', '|', '?', '*']);
 
-/** A file name safe for any file system and storage: no path, no control or reserved characters, bounded length. */
+/** Bidirectional marks and overrides: `invoice\u202Efdp.exe` shows as "invoiceexe.pdf". */
+function isBidiControl(code: number): boolean {
+	return code === 0x061c || code === 0x200e || code === 0x200f || (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);
+}
+
+/** A file name safe for any file system and storage: no path, no control, bidi or reserved characters, bounded length. */
 export function sanitiseFileName(name: string | undefined): string | undefined {
 	if (!name) return undefined;
 	let cleaned = '';
 	for (const char of sanitizeFilename(String(name))) {
 		const code = char.charCodeAt(0);
-		if (code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0)) continue;
+		if (code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0) || isBidiControl(code)) continue;
 		cleaned += RESERVED_CHARACTERS.has(char) ? '_' : char;
 	}
 	cleaned = cleaned.replace(/\s+/g, ' ').replace(/^[\s.]+|[\s.]+$/g, '');
