@@ -13,7 +13,7 @@ export function dingTalkFallbackName(downloadCode: string, messageId?: string, p
 	return position === undefined ? base : `${base}-${position}`;
 }
 
-function messageInfo(message: IDataObject): IDataObject {
+function messageInfo(message: IDataObject, robotCode: string): IDataObject {
 	return pickDefined({
 		messageId: stringField(message, 'msgId'),
 		messageType: stringField(message, 'msgtype'),
@@ -24,6 +24,10 @@ function messageInfo(message: IDataObject): IDataObject {
 		senderStaffId: stringField(message, 'senderStaffId'),
 		senderNick: stringField(message, 'senderNick'),
 		createAt: message.createAt,
+		robotCode,
+		// The reply address: handy when the message came as Stream-mode JSON text, where $json does not show it.
+		sessionWebhook: stringField(message, 'sessionWebhook'),
+		sessionWebhookExpiredTime: message.sessionWebhookExpiredTime,
 	});
 }
 
@@ -40,7 +44,7 @@ export function filesInDingTalkMessage(message: IDataObject, defaultRobotCode: s
 	const content = objectField(message, 'content');
 	const robotCode = stringField(message, 'robotCode') ?? defaultRobotCode;
 	const messageId = stringField(message, 'msgId');
-	const info = messageInfo(message);
+	const info = messageInfo(message, robotCode);
 
 	if (SINGLE_FILE_TYPES.has(messageType)) {
 		const downloadCode = downloadCodeOf(content);
@@ -66,10 +70,12 @@ export function filesInDingTalkMessage(message: IDataObject, defaultRobotCode: s
 
 	if (messageType === 'richText') {
 		const parts = Array.isArray(content?.richText) ? (content.richText as unknown[]) : [];
+		// Text parts are joined untrimmed: the line breaks between them are part of the message.
 		const text = parts
-			.map((part) => (part && typeof part === 'object' ? stringField(part as IDataObject, 'text') : undefined))
-			.filter((part): part is string => part !== undefined)
-			.join('');
+			.map((part) => (part && typeof part === 'object' ? (part as IDataObject).text : undefined))
+			.filter((part): part is string => typeof part === 'string')
+			.join('')
+			.trim();
 		const pictureCodes = parts
 			.filter((part): part is IDataObject => !!part && typeof part === 'object' && downloadCodeOf(part as IDataObject) !== undefined)
 			.map((part) => downloadCodeOf(part) as string);
