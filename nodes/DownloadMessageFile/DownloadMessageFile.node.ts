@@ -83,7 +83,8 @@ function toNodeError(node: INode, error: unknown, itemIndex: number, secrets: st
 		const description = redact(error.details.description, secrets);
 		if (error.details.kind === 'input') return new NodeOperationError(node, message, { description, itemIndex });
 		const { httpCode, apiCode, requestId } = error.details;
-		const response: JsonObject = { message, description: description ?? null, httpCode: httpCode ?? null, code: apiCode ?? null, requestId: requestId ?? null };
+		// `apiCode`, not `code`: NodeApiError swaps the message for its own when `code` is a network code (ECONNRESET…).
+		const response: JsonObject = { message, description: description ?? null, httpCode: httpCode ?? null, apiCode: apiCode ?? null, requestId: requestId ?? null };
 		return new NodeApiError(node, response, { message, description, httpCode: httpCode !== undefined ? String(httpCode) : undefined, itemIndex });
 	}
 	const message = redact(error instanceof Error ? error.message : String(error), secrets) as string;

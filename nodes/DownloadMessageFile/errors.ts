@@ -38,7 +38,8 @@ export class MessageFileError extends Error {
 	}
 
 	get retryable(): boolean {
-		return this.details.retryable === true;
+		// Read through the prototype too (axios copies errors property by property), where details is unset.
+		return this.details?.retryable === true;
 	}
 }
 

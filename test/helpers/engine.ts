@@ -11,7 +11,7 @@ import type {
 	IWorkflowExecuteAdditionalData,
 	ExecutionError,
 } from 'n8n-workflow';
-import { Workflow, createDeferredPromise } from 'n8n-workflow';
+import { Workflow, createDeferredPromise, createRunExecutionData } from 'n8n-workflow';
 
 import { CredentialStore, TestCredentialsHelper } from './credentialsHelper';
 import { NODE_TYPE, nodeTypes } from './nodeTypes';
@@ -107,19 +107,9 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 		},
 	} as unknown as IWorkflowExecuteAdditionalData;
 
-	const runExecutionData: IRunExecutionData = {
-		startData: {},
-		resultData: { runData: {} },
-		executionData: {
-			contextData: {},
-			metadata: {},
-			waitingExecution: {},
-			waitingExecutionSource: null,
-			nodeExecutionStack: [
-				{ node, data: { main: [(options.input ?? [{}]).map(toItem)] }, source: null },
-			],
-		},
-	} as IRunExecutionData;
+	const runExecutionData: IRunExecutionData = createRunExecutionData({
+		executionData: { nodeExecutionStack: [{ node, data: { main: [(options.input ?? [{}]).map(toItem)] }, source: null }] },
+	});
 
 	const execute = new WorkflowExecute(additionalData, 'manual', runExecutionData);
 	await execute.processRunExecutionData(workflow);

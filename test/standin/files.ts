@@ -133,7 +133,9 @@ function socketFlushed(res: ServerResponse): Promise<void> {
 		const socket = res.socket;
 		if (!socket || socket.destroyed || socket.writableLength === 0) resolve();
 		else {
-			socket.once('drain', () => resolve());
+			// 'drain' only follows a write that returned false; an empty write's callback
+			// runs once everything queued before it has been handed to the OS.
+			socket.write('', () => resolve());
 			socket.once('close', () => resolve());
 		}
 	});

@@ -25,15 +25,37 @@ const NETWORK_EXPLANATIONS: Record<string, string> = {
 	DEPTH_ZERO_SELF_SIGNED_CERT: 'the server uses a self-signed TLS certificate',
 };
 
+/**
+ * n8n's NodeApiError drops an Error `cause` (its class field resets it) and replaces the
+ * message by a phrase of its own; the original message survives in `messages`.
+ */
+const N8N_PHRASES: Array<[RegExp, string]> = [
+	[/socket hang up|closed unexpectedly/i, 'ECONNRESET'],
+	[/refused the connection/i, 'ECONNREFUSED'],
+	[/incorrect host/i, 'ENOTFOUND'],
+	[/connection was aborted/i, 'ECONNABORTED'],
+	[/connection timed out|timeout of \d+ms exceeded/i, 'ETIMEDOUT'],
+];
+
 function networkCode(error: unknown): string | undefined {
-	// n8n wraps axios errors (NodeApiError with `cause`); look through the wrapper.
+	// Plain axios errors carry `code`; n8n's wrapper may hold it in `cause` or only in its texts.
 	let current: unknown = error;
+	const texts: string[] = [];
 	for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-		const code = (current as { code?: unknown }).code;
-		if (typeof code === 'string' && code.length > 0) return code;
-		current = (current as { cause?: unknown }).cause;
+		const record = current as { code?: unknown; cause?: unknown; message?: unknown; messages?: unknown };
+		if (typeof record.code === 'string' && record.code.length > 0) return record.code;
+		if (Array.isArray(record.messages)) texts.push(...record.messages.filter((text): text is string => typeof text === 'string'));
+		if (typeof record.message === 'string') texts.push(record.message);
+		current = record.cause;
 	}
-	if (error instanceof Error && /socket hang up/i.test(error.message)) return 'ECONNRESET';
+	for (const text of texts) {
+		const code = /\b(E[A-Z_]{4,}|CERT_HAS_EXPIRED|DEPTH_ZERO_SELF_SIGNED_CERT)\b/.exec(text)?.[1];
+		if (code && code in NETWORK_EXPLANATIONS) return code;
+	}
+	for (const text of texts) {
+		const match = N8N_PHRASES.find(([pattern]) => pattern.test(text));
+		if (match) return match[1];
+	}
 	return undefined;
 }
 

@@ -8,6 +8,7 @@ export interface ByteStream extends NodeJS.ReadableStream {
 	destroy(error?: Error): this;
 	unshift(chunk: Buffer): void;
 	map(fn: (chunk: Buffer) => Buffer | Promise<Buffer>): ByteStream;
+	readonly readableEnded?: boolean;
 }
 
 export interface DownloadLimits {
@@ -154,17 +155,30 @@ function cutOffError(received: number, expected: number | undefined): MessageFil
 	);
 }
 
+function stalledError(): MessageFileError {
+	return new MessageFileError('The file host stopped sending data', {
+		kind: 'download',
+		description: 'No data arrived within the timeout. Raise Timeout in the node\'s options for slow hosts, or try again.',
+		retryable: true,
+	});
+}
+
+/**
+ * The request timeout only covers the wait for the response headers (axios stops
+ * watching once it has handed over the stream), so a host that goes silent mid-body
+ * would hang the node. The response's own socket timeout ends the body with an error.
+ */
+function abortWhenIdle(stream: ByteStream, idleTimeoutMs: number): void {
+	const response = stream as ByteStream & { setTimeout?: (ms: number, onTimeout: () => void) => unknown };
+	if (typeof response.setTimeout !== 'function') return;
+	response.setTimeout(idleTimeoutMs, () => stream.destroy(stalledError()));
+}
+
 /** Whatever went wrong while reading the body, as a MessageFileError (the size limit's own error passes through). */
 export function bodyError(error: unknown, received: number, expected: number | undefined): MessageFileError {
 	if (error instanceof MessageFileError) return error;
 	const code = (error as { code?: unknown })?.code;
-	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String((error as Error)?.message))) {
-		return new MessageFileError('The file host stopped sending data', {
-			kind: 'download',
-			description: 'No data arrived within the timeout. Raise Timeout in the node\'s options for slow hosts, or try again.',
-			retryable: true,
-		});
-	}
+	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String((error as Error)?.message))) return stalledError();
 	return cutOffError(received, expected);
 }
 
@@ -210,6 +224,7 @@ export async function openDownload(httpRequest: HttpRequest, url: string, limits
 			current = assertHttpUrl(new URL(headerValue(headers, 'location') as string, current).toString(), 'redirect target').toString();
 			continue;
 		}
+		abortWhenIdle(stream, limits.idleTimeoutMs);
 		if (status < 200 || status >= 300) throw await httpStatusError(response, stream);
 
 		const lengthHeader = headerValue(headers, 'content-length');
@@ -219,10 +234,13 @@ export async function openDownload(httpRequest: HttpRequest, url: string, limits
 			throw tooLargeError(contentLength, limits.maxBytes, true);
 		}
 
-		const { head, ended } = await readHead(stream, limits.headBytes).catch((error: unknown) => {
+		const { head, ended: endSeen } = await readHead(stream, limits.headBytes).catch((error: unknown) => {
 			stream.destroy();
 			throw bodyError(error, 0, contentLength);
 		});
+		// When the head took the last bytes, 'end' fires right after readHead let go of the
+		// stream: the head is then the whole file (and unshifting it would lose it).
+		const ended = endSeen || stream.readableEnded === true;
 		if (ended && contentLength !== undefined && head.length < contentLength) throw cutOffError(head.length, contentLength);
 		if (head.length === 0) {
 			throw new MessageFileError('The file is empty (0 bytes)', {
