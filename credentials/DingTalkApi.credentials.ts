@@ -8,12 +8,22 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { isMessageFileError } from '../nodes/DownloadMessageFile/errors';
+import { MessageFileError, isMessageFileError } from '../nodes/DownloadMessageFile/errors';
 import {
 	ACCESS_TOKEN_HEADER,
 	DEFAULT_DINGTALK_BASE_URL,
+	TOKEN_ERROR_CODES,
 	fetchAccessToken,
+	tokenErrorTestMessage,
 } from '../nodes/DownloadMessageFile/providers/dingTalk/api';
+
+/** The Test button shows only an error's message: put the explanation and DingTalk's code into it. */
+function forTestButton(error: unknown): Error {
+	if (isMessageFileError(error) && error.details.description) {
+		return new MessageFileError(`${error.message}. ${error.details.description}`, error.details);
+	}
+	return error instanceof Error ? error : new MessageFileError(String(error), { kind: 'api' });
+}
 
 export class DingTalkApi implements ICredentialType {
 	name = 'dingTalkApi';
@@ -126,16 +136,12 @@ export class DingTalkApi implements ICredentialType {
 
 	/** Fetched when the stored token is empty or rejected, and saved with the credential for every execution. */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
-		try {
-			const accessToken = await fetchAccessToken(this.helpers.httpRequest, credentials);
-			return { accessToken };
-		} catch (error) {
-			// The Test button shows only the message: put the explanation and DingTalk's code into it.
-			if (isMessageFileError(error) && error.details.description) {
-				error.message = `${error.message}. ${error.details.description}`;
-			}
-			throw error;
-		}
+		const outcome = await fetchAccessToken(this.helpers.httpRequest, credentials).then(
+			(accessToken) => ({ accessToken }),
+			(error: unknown) => ({ error }),
+		);
+		if ('accessToken' in outcome) return { accessToken: outcome.accessToken };
+		throw forTestButton(outcome.error);
 	}
 
 	authenticate: IAuthenticateGeneric = {
@@ -146,6 +152,7 @@ export class DingTalkApi implements ICredentialType {
 	};
 
 	// Asks DingTalk for a token with the entered key and secret, so a wrong secret fails even when a token is stored.
+	// DingTalk's error answers come back as bodies (ignoreHttpStatusErrors), so the rules can name its code.
 	test: ICredentialTestRequest = {
 		request: {
 			method: 'POST',
@@ -160,21 +167,21 @@ export class DingTalkApi implements ICredentialType {
 				suiteTicket: '={{$credentials.appType === "thirdParty" ? $credentials.suiteTicket : undefined}}',
 			},
 			json: true,
+			ignoreHttpStatusErrors: true,
 		},
 		rules: [
+			...TOKEN_ERROR_CODES.map((code) => ({
+				type: 'responseSuccessBody' as const,
+				properties: { key: 'code', value: code, message: tokenErrorTestMessage(code) },
+			})),
 			{
-				type: 'responseCode',
+				// Any other answer without a token (an undocumented code, a proxy's error page).
+				type: 'responseSuccessBody',
 				properties: {
-					value: 400,
+					key: 'accessToken',
+					value: undefined,
 					message:
-						'DingTalk rejected these app credentials. Check the App Key and App Secret (internal app), or the suite key, suite secret, authorised corp ID and latest suite ticket (third-party app).',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 403,
-					message: "DingTalk refused the token request: check the app's IP allow-list and its status in the developer console.",
+						'DingTalk gave no access token. Check the Base URL, and the App Key and App Secret (internal app) or the suite key, suite secret, authorised corp ID and latest suite ticket (third-party app).',
 				},
 			},
 		],

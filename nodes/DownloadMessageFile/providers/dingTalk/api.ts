@@ -185,6 +185,25 @@ function explain(code: string, message: string): Explanation | undefined {
 	}
 }
 
+/** The token endpoints' documented error codes, for the credential's Test rules. */
+export const TOKEN_ERROR_CODES = [
+	'invalidClientIdOrSecret',
+	'invalidClientId',
+	'invalidAppKey',
+	'invalidClientSecret',
+	'invalidAppSecret',
+	'invalidSuiteKey',
+	'invalidSuiteTicket',
+	'invalidAuthInfo',
+	'Forbidden.AccessDenied.IpNotInWhiteList',
+] as const;
+
+/** One line for the Test button: the explanation, what to do, and DingTalk's code. */
+export function tokenErrorTestMessage(code: string): string {
+	const explanation = explain(code, '');
+	return explanation ? `${explanation.message} (DingTalk code ${code}). ${explanation.description}` : `DingTalk refused the token request (code ${code}).`;
+}
+
 /** Builds the error for a non-success answer, keeping DingTalk's code and request id. */
 export function dingTalkError(response: ApiResponse, action: string): MessageFileError {
 	const body = (response.body ?? {}) as { code?: unknown; message?: unknown; requestid?: unknown; requestId?: unknown };

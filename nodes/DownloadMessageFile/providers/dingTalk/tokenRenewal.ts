@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import type { ApiResponse } from '../../transport/apiResponse';
-import { sendApiRequest } from '../../transport/apiResponse';
+import { networkError, sendApiRequest } from '../../transport/apiResponse';
 import type { ExecutionState } from '../types';
 import { ACCESS_TOKEN_HEADER, fetchAccessToken, isRejectedToken } from './api';
 
@@ -16,6 +16,8 @@ const renewedTokens = new Map<string, string>();
 
 const CREDENTIAL = 'dingTalkApi';
 const RENEWAL_KEY = 'dingTalk.tokenRenewal';
+const FIRST_REQUEST_KEY = 'dingTalk.firstRequest';
+const DIAGNOSIS_KEY = 'dingTalk.tokenDiagnosis';
 
 interface CredentialOptions {
 	preAuthenticationRetryStatusCode?: number;
@@ -32,7 +34,10 @@ async function storedToken(context: IExecuteFunctions): Promise<string> {
 	return typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
 }
 
-async function sendWithCredential(context: IExecuteFunctions, request: IHttpRequestOptions): Promise<ApiResponse> {
+type Outcome = { response: ApiResponse } | { error: unknown };
+type TokenOutcome = { token: string } | { error: unknown };
+
+async function attemptWithCredential(context: IExecuteFunctions, request: IHttpRequestOptions): Promise<Outcome> {
 	return await sendApiRequest(
 		async () =>
 			await context.helpers.httpRequestWithAuthentication.call(
@@ -42,7 +47,72 @@ async function sendWithCredential(context: IExecuteFunctions, request: IHttpRequ
 				REFRESH_ON_REJECTED_TOKEN as Parameters<IExecuteFunctions['helpers']['httpRequestWithAuthentication']>[2],
 			),
 		'DingTalk',
+	).then(
+		(response) => ({ response }),
+		(error: unknown) => ({ error }),
 	);
+}
+
+/**
+ * n8n could not get a token (its preAuthentication failed, and n8n hands the node only
+ * a wrapped copy of the reason). Ask DingTalk once per execution ourselves: its
+ * answer gives the exact code and explanation, or, if the failure was passing, a token.
+ */
+async function diagnoseTokenFailure(context: IExecuteFunctions, state: ExecutionState): Promise<TokenOutcome> {
+	let diagnosis = state.memo.get(DIAGNOSIS_KEY) as Promise<TokenOutcome> | undefined;
+	if (!diagnosis) {
+		diagnosis = fetchNewToken(context).then(
+			(token) => ({ token }),
+			(error: unknown) => ({ error }),
+		);
+		state.memo.set(DIAGNOSIS_KEY, diagnosis);
+	}
+	return await diagnosis;
+}
+
+async function settle(
+	context: IExecuteFunctions,
+	request: IHttpRequestOptions,
+	state: ExecutionState,
+	outcome: Outcome,
+): Promise<ApiResponse> {
+	if ('response' in outcome) return outcome.response;
+	if ((await storedToken(context)) !== '') throw networkError(outcome.error, 'DingTalk');
+	return await sendWithoutStoredToken(context, request, state);
+}
+
+/** No token could be stored: fail with DingTalk's reason, or go on with the token the diagnosis got. */
+async function sendWithoutStoredToken(
+	context: IExecuteFunctions,
+	request: IHttpRequestOptions,
+	state: ExecutionState,
+): Promise<ApiResponse> {
+	const diagnosis = await diagnoseTokenFailure(context, state);
+	if ('error' in diagnosis) throw networkError(diagnosis.error, 'the DingTalk token endpoint');
+	return await sendWithToken(context, request, diagnosis.token);
+}
+
+/**
+ * Sends through n8n's credential handling. With no stored token, n8n would fetch one in
+ * every request that starts before the first is saved; so the first request of the
+ * execution fetches it and the others wait until it is stored.
+ */
+async function sendWithCredential(
+	context: IExecuteFunctions,
+	request: IHttpRequestOptions,
+	state: ExecutionState,
+): Promise<ApiResponse> {
+	if ((await storedToken(context)) === '') {
+		const first = state.memo.get(FIRST_REQUEST_KEY) as Promise<Outcome> | undefined;
+		if (!first) {
+			const mine = attemptWithCredential(context, request);
+			state.memo.set(FIRST_REQUEST_KEY, mine);
+			return await settle(context, request, state, await mine);
+		}
+		await first;
+		if ((await storedToken(context)) === '') return await sendWithoutStoredToken(context, request, state);
+	}
+	return await settle(context, request, state, await attemptWithCredential(context, request));
 }
 
 async function sendWithToken(context: IExecuteFunctions, request: IHttpRequestOptions, token: string): Promise<ApiResponse> {
@@ -81,7 +151,7 @@ export async function sendDingTalkRequest(
 	const remembered = stale ? renewedTokens.get(stale) : undefined;
 	const response = remembered
 		? await sendWithToken(context, request, remembered)
-		: await sendWithCredential(context, request);
+		: await sendWithCredential(context, request, state);
 	if (!needsNewToken(response)) return response;
 	const fresh = await renewOnce(context, state, stale);
 	// Already sent with this execution's renewed token: renewing again would only loop.

@@ -41,6 +41,16 @@ export function greenApiMethodUrl(credentials: ICredentialDataDecryptedObject, m
 	return `${greenApiBaseUrl(credentials)}/waInstance${encodeURIComponent(idInstanceOf(credentials))}/${name}/${token}`;
 }
 
+/** Hosts Green-API serves message files from (WhatsApp's object storage, MAX's CDN, its own media hosts). */
+const GREEN_API_FILE_HOSTS = [/(^|\.)storage\.yandexcloud\.net$/, /(^|\.)green-api\.com$/, /(^|\.)greenapi\.com$/, /(^|\.)oneme\.ru$/];
+
+/** Whether a link from a message points at Green-API's file hosts or the instance's own media URL. */
+export function isGreenApiFileLink(url: URL, credentials: ICredentialDataDecryptedObject): boolean {
+	const mediaUrl = typeof credentials.mediaUrl === 'string' ? credentials.mediaUrl.trim() : '';
+	if (mediaUrl && URL.canParse(mediaUrl) && new URL(mediaUrl).host === url.host) return true;
+	return GREEN_API_FILE_HOSTS.some((pattern) => pattern.test(url.hostname.toLowerCase()));
+}
+
 /** Removes the API token from any text that might carry a Green-API URL. */
 export function redactToken(text: string, credentials: ICredentialDataDecryptedObject): string {
 	const token = String(credentials.apiTokenInstance ?? '').trim();
@@ -53,6 +63,45 @@ interface Explanation {
 	description: string;
 	retryable?: boolean;
 	kind?: 'input' | 'api';
+}
+
+interface QuotaStatus {
+	status?: unknown;
+	description?: unknown;
+}
+
+function quotaStatus(body: unknown, key: string): QuotaStatus | undefined {
+	const value = body && typeof body === 'object' ? (body as Record<string, unknown>)[key] : undefined;
+	return value && typeof value === 'object' ? (value as QuotaStatus) : undefined;
+}
+
+/**
+ * HTTP 466: `invokeStatus` says whether the monthly quota of API calls is used up
+ * (QUOTE_EXCEEDED), `correspondentsStatus` whether the quota of chats is
+ * (CORRESPONDENTS_QUOTE_EXCEEDED). Either or both may be exceeded.
+ */
+function quotaExplanation(body: unknown, text: string): Explanation {
+	const invoke = quotaStatus(body, 'invokeStatus');
+	const correspondents = quotaStatus(body, 'correspondentsStatus');
+	const calls = invoke?.status === 'QUOTE_EXCEEDED' || (!invoke && !correspondents && !text.includes('CORRESPONDENTS_QUOTE_EXCEEDED'));
+	const chats = correspondents?.status === 'CORRESPONDENTS_QUOTE_EXCEEDED' || (!correspondents && text.includes('CORRESPONDENTS_QUOTE_EXCEEDED'));
+	const said = [invoke, correspondents]
+		.filter((entry): entry is QuotaStatus => entry !== undefined && typeof entry.status === 'string' && entry.status !== 'ALLOWED')
+		.map((entry) => `${String(entry.status)}${typeof entry.description === 'string' ? ` (${entry.description})` : ''}`)
+		.join('; ');
+	const saidText = said ? ` Green-API said: ${said}.` : '';
+	if (calls) {
+		return {
+			message: chats
+				? "The instance's monthly quotas of API calls and of chats are used up"
+				: "The instance's monthly quota of API calls is used up",
+			description: `Upgrade the instance's plan in the Green-API console, or wait for the quota to reset.${saidText}`,
+		};
+	}
+	return {
+		message: "The instance's correspondents quota is used up",
+		description: `The plan allows files from only a few chats a month: upgrade the instance's plan in the Green-API console.${saidText}`,
+	};
 }
 
 function explain(status: number, text: string, body: unknown, messenger: Messenger): Explanation {
@@ -102,12 +151,8 @@ function explain(status: number, text: string, body: unknown, messenger: Messeng
 				message: 'Green-API has no such method at this URL',
 				description: `Check the API URL and the Messenger setting of the credential (it is set to ${name}; MAX instances use the /v3 API).`,
 			};
-		case 466: {
-			const quota = JSON.stringify(body ?? '');
-			return quota.includes('CORRESPONDENTS_QUOTE_EXCEEDED')
-				? { message: 'The instance\'s correspondents quota is used up', description: 'The Developer plan allows only a few chats a month: upgrade the plan in the Green-API console.' }
-				: { message: 'The instance\'s quota of API calls is used up', description: 'Upgrade the plan in the Green-API console, or wait for the quota to reset.' };
-		}
+		case 466:
+			return quotaExplanation(body, text);
 		case 429:
 			return { message: 'Green-API is rate-limiting this instance', description: 'The node keeps under 5 downloadFile calls a second per instance; other workflows on the same instance count too. Lower the node\'s Concurrency option.', retryable: true };
 		case 502:
@@ -123,7 +168,8 @@ function explain(status: number, text: string, body: unknown, messenger: Messeng
 export function greenApiError(response: ApiResponse, credentials: ICredentialDataDecryptedObject): MessageFileError {
 	const text = redactToken(bodyText(response.body), credentials);
 	const explanation = explain(response.statusCode, text, response.body, messengerOf(credentials));
-	const said = text && !explanation.description.includes(text) ? ` Green-API said: “${text}”.` : '';
+	const quoted = explanation.description.includes(text) || explanation.description.includes('Green-API said:');
+	const said = text && !quoted ? ` Green-API said: “${text}”.` : '';
 	return new MessageFileError(explanation.message, {
 		kind: explanation.kind ?? 'api',
 		httpCode: response.statusCode,

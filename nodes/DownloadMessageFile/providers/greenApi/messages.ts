@@ -14,16 +14,25 @@ export function greenApiFallbackName(messengerPrefix: string, idMessage: string)
 	return `${messengerPrefix}-${idMessage}`;
 }
 
-function usableLink(value: string | undefined): string | undefined {
-	if (!value) return undefined;
-	return /^https?:\/\//i.test(value) ? value : undefined;
+/**
+ * Whether a link in a message may be fetched directly. Anyone who can post to the
+ * workflow's webhook writes the message, so only Green-API's own file hosts qualify;
+ * any other link is ignored and the file is asked for through downloadFile instead.
+ */
+export type LinkPolicy = (url: URL) => boolean;
+
+function usableLink(value: string | undefined, isTrusted: LinkPolicy): string | undefined {
+	if (!value || !URL.canParse(value)) return undefined;
+	const url = new URL(value);
+	if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+	return isTrusted(url) ? value : undefined;
 }
 
 /**
  * Finds the file in a Green-API webhook (`incomingMessageReceived`, outgoing-message
  * webhooks) or journal message (`getMessage`, `getChatHistory`).
  */
-export function fileInGreenApiMessage(message: IDataObject, messengerPrefix: string): MessageFile[] | NoFile {
+export function fileInGreenApiMessage(message: IDataObject, messengerPrefix: string, isTrusted: LinkPolicy): MessageFile[] | NoFile {
 	const messageData = objectField(message, 'messageData');
 	const isWebhook = typeof message.typeWebhook === 'string';
 	const messageType = stringField(messageData, 'typeMessage') ?? stringField(message, 'typeMessage');
@@ -45,7 +54,7 @@ export function fileInGreenApiMessage(message: IDataObject, messengerPrefix: str
 			description: 'Green-API keeps no copy of files over 100 MB, so it cannot be downloaded through the API. Ask the sender to share it another way (e.g. a cloud link).',
 		});
 	}
-	const directUrl = usableLink(downloadUrl);
+	const directUrl = usableLink(downloadUrl, isTrusted);
 	if (!directUrl && (!chatId || !idMessage)) {
 		throw new MessageFileError('The Green-API message has no download link and no chat ID / message ID to ask for one', {
 			kind: 'input',

@@ -6,7 +6,7 @@ import { SlidingWindowLimiter } from '../../transport/rateLimiter';
 import { readIdentifier } from '../fieldValues';
 import { isGreenApiMessage } from '../incomingMessage';
 import type { ExecutionState, FileProvider, MessageFile, NoFile } from '../types';
-import { greenApiError, messengerOf } from './api';
+import { greenApiError, isGreenApiFileLink, messengerOf } from './api';
 import { fileInGreenApiMessage, greenApiFallbackName } from './messages';
 
 /**
@@ -36,7 +36,8 @@ export const greenApiProvider: FileProvider = {
 	},
 
 	async fromMessage(context: IExecuteFunctions, message: IDataObject): Promise<MessageFile[] | NoFile> {
-		return fileInGreenApiMessage(message, messengerOf(await credentialsOf(context)));
+		const credentials = await credentialsOf(context);
+		return fileInGreenApiMessage(message, messengerOf(credentials), (url) => isGreenApiFileLink(url, credentials));
 	},
 
 	async resolveLink(context: IExecuteFunctions, file: MessageFile, state: ExecutionState): Promise<string> {
