@@ -40,7 +40,15 @@ function copyAssets() {
 	return src(['nodes/**/*.{svg,png,json}', 'credentials/**/*.{svg,png}'], { base: '.', encoding: false }).pipe(dest('dist'));
 }
 
+/** The published entry point: index.js with its paths made relative to dist/. */
+function writeEntryPoint(done) {
+	const fs = require('fs');
+	const source = fs.readFileSync('index.js', 'utf8').replace(/\.\/dist\//g, './');
+	fs.writeFileSync('dist/index.js', source);
+	done();
+}
+
 exports.typecheck = typecheck;
 exports.bundle = bundle;
-exports.build = series(typecheck, bundle, copyAssets);
+exports.build = series(typecheck, bundle, copyAssets, writeEntryPoint);
 exports.default = exports.build;

@@ -1,5 +1,6 @@
-// n8n reads only the "n8n" section of package.json; this entry point lets code
-// require the package directly (e.g. tests or other tooling).
+// n8n reads only the "n8n" section of package.json; this entry point lets code require
+// the node and credential classes directly. The build copies it to dist/index.js, which
+// is the published package's "main".
 module.exports = {
 	DownloadMessageFile: require('./dist/nodes/DownloadMessageFile/DownloadMessageFile.node.js').DownloadMessageFile,
 	DingTalkApi: require('./dist/credentials/DingTalkApi.credentials.js').DingTalkApi,
