@@ -67,6 +67,11 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		return [];
 	}
 
+	/** n8n-workflow 2.41+ asks before handing a credential to a node; no type here restricts its nodes. */
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		typeName: string,

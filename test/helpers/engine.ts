@@ -11,7 +11,7 @@ import type {
 	IWorkflowExecuteAdditionalData,
 	ExecutionError,
 } from 'n8n-workflow';
-import { Workflow, createDeferredPromise, createRunExecutionData } from 'n8n-workflow';
+import { Workflow, createRunExecutionData } from 'n8n-workflow';
 
 import { CredentialStore, TestCredentialsHelper } from './credentialsHelper';
 import { NODE_TYPE, nodeTypes } from './nodeTypes';
@@ -80,8 +80,10 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 	const workflow = new Workflow({ id: 'workflow-1', nodes: [node], connections: {}, active: false, nodeTypes });
 
 	const hooks = new ExecutionLifecycleHooks('manual', executionId, workflowData);
-	const finished = createDeferredPromise<IRun>();
-	hooks.addHandler('workflowExecuteAfter', (run) => finished.resolve(run));
+	// A plain promise: n8n-workflow 2.41 no longer exports createDeferredPromise.
+	let finish!: (run: IRun) => void;
+	const finished = new Promise<IRun>((resolve) => (finish = resolve));
+	hooks.addHandler('workflowExecuteAfter', (run) => finish(run));
 
 	const credentialsHelper = new TestCredentialsHelper(options.credentials);
 	const additionalData = {
@@ -113,7 +115,7 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 
 	const execute = new WorkflowExecute(additionalData, 'manual', runExecutionData);
 	await execute.processRunExecutionData(workflow);
-	const run = await finished.promise;
+	const run = await finished;
 	const task = run.data.resultData.runData[NODE_NAME]?.[0];
 	return {
 		items: task?.data?.main?.[0] ?? [],

@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 import { MessageFileError } from '../errors';
 import { bodyText, headerValue, networkError, retryAfterMs } from './apiResponse';
@@ -114,7 +115,7 @@ async function httpStatusError(response: IN8nHttpFullResponse, stream: ByteStrea
 }
 
 /** Reads until `limit` bytes or the end, leaving the stream paused for whoever reads it next. */
-async function readHead(stream: ByteStream, limit: number): Promise<{ head: Buffer; ended: boolean }> {
+async function readHead(stream: ByteStream, limit: number, progressed: () => void): Promise<{ head: Buffer; ended: boolean }> {
 	return await new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let length = 0;
@@ -128,6 +129,7 @@ async function readHead(stream: ByteStream, limit: number): Promise<{ head: Buff
 			while (length < limit && (chunk = stream.read() as Buffer | null) !== null) {
 				chunks.push(chunk);
 				length += chunk.length;
+				progressed();
 			}
 			if (length >= limit) {
 				cleanup();
@@ -163,15 +165,62 @@ function stalledError(): MessageFileError {
 	});
 }
 
+/** How often the stall watch looks at the clock: bounds how long it outlives a finished download. */
+const STALL_CHECK_MS = 1_000;
+
 /**
- * The request timeout only covers the wait for the response headers (axios stops
- * watching once it has handed over the stream), so a host that goes silent mid-body
- * would hang the node. The response's own socket timeout ends the body with an error.
+ * Gives up on a file host that goes silent, before or after the headers. axios's own
+ * timeout is not enough: some n8n versions wait past it for the first body bytes, and
+ * none watch the body once it is handed over. So progress is tracked here (each chunk
+ * read resets the clock) and checked by a loop on n8n's `sleep`; a stall aborts the
+ * request and ends the body with an error.
  */
-function abortWhenIdle(stream: ByteStream, idleTimeoutMs: number): void {
-	const response = stream as ByteStream & { setTimeout?: (ms: number, onTimeout: () => void) => unknown };
-	if (typeof response.setTimeout !== 'function') return;
-	response.setTimeout(idleTimeoutMs, () => stream.destroy(stalledError()));
+class StallWatch {
+	readonly abort = new AbortController();
+
+	private lastProgress = Date.now();
+
+	private finished = false;
+
+	private stream?: ByteStream;
+
+	constructor(private readonly idleTimeoutMs: number) {
+		void this.run();
+	}
+
+	get stalled(): boolean {
+		return this.abort.signal.aborted;
+	}
+
+	readonly progressed = (): void => {
+		this.lastProgress = Date.now();
+	};
+
+	readonly stop = (): void => {
+		this.finished = true;
+	};
+
+	/** Watches the body from now on, until it ends, fails or closes. */
+	attach(stream: ByteStream): void {
+		this.stream = stream;
+		this.progressed();
+		stream.once('close', this.stop);
+		stream.once('end', this.stop);
+		stream.once('error', this.stop);
+	}
+
+	private async run(): Promise<void> {
+		while (!this.finished) {
+			const wait = this.lastProgress + this.idleTimeoutMs - Date.now();
+			if (wait <= 0) {
+				// The body's own error first, so its readers see why; then the request itself.
+				this.stream?.destroy(stalledError());
+				this.abort.abort();
+				return;
+			}
+			await sleep(Math.min(wait, STALL_CHECK_MS));
+		}
+	}
 }
 
 /** Whatever went wrong while reading the body, as a MessageFileError (the size limit's own error passes through). */
@@ -203,13 +252,17 @@ export async function openDownload(httpRequest: HttpRequest, url: string, limits
 			// Compressed bodies would not match Content-Length, and stored files gain nothing from it.
 			headers: { 'Accept-Encoding': 'identity' },
 		};
+		const watch = new StallWatch(limits.idleTimeoutMs);
 		let response: IN8nHttpFullResponse;
 		try {
-			response = (await httpRequest(request)) as IN8nHttpFullResponse;
+			response = (await httpRequest({ ...request, abortSignal: watch.abort.signal })) as IN8nHttpFullResponse;
 		} catch (error) {
-			throw networkError(error, 'the file host', 'download');
+			watch.stop();
+			throw watch.stalled ? stalledError() : networkError(error, 'the file host', 'download');
 		}
 		const stream = response.body as ByteStream;
+		watch.attach(stream);
+		const progressed = watch.progressed;
 		const headers = response.headers as Record<string, unknown>;
 		const status = response.statusCode;
 
@@ -224,7 +277,6 @@ export async function openDownload(httpRequest: HttpRequest, url: string, limits
 			current = assertHttpUrl(new URL(headerValue(headers, 'location') as string, current).toString(), 'redirect target').toString();
 			continue;
 		}
-		abortWhenIdle(stream, limits.idleTimeoutMs);
 		if (status < 200 || status >= 300) throw await httpStatusError(response, stream);
 
 		const lengthHeader = headerValue(headers, 'content-length');
@@ -234,7 +286,7 @@ export async function openDownload(httpRequest: HttpRequest, url: string, limits
 			throw tooLargeError(contentLength, limits.maxBytes, true);
 		}
 
-		const { head, ended: endSeen } = await readHead(stream, limits.headBytes).catch((error: unknown) => {
+		const { head, ended: endSeen } = await readHead(stream, limits.headBytes, progressed).catch((error: unknown) => {
 			stream.destroy();
 			throw bodyError(error, 0, contentLength);
 		});
@@ -260,6 +312,7 @@ export async function openDownload(httpRequest: HttpRequest, url: string, limits
 		let received = 0;
 		const maxBytes = limits.maxBytes;
 		const body = stream.map((chunk: Buffer) => {
+			progressed();
 			received += chunk.length;
 			if (maxBytes && received > maxBytes) throw tooLargeError(received, maxBytes, false);
 			return chunk;

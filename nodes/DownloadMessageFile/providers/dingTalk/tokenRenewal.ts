@@ -6,11 +6,12 @@ import type { ExecutionState } from '../types';
 import { ACCESS_TOKEN_HEADER, fetchAccessToken, isRejectedToken } from './api';
 
 /**
- * DingTalk rejects an expired token with HTTP 400, and n8n up to 2.40 renews a
- * credential's token only after a 401. So the node renews it itself, once per
- * execution, and remembers the new token in this process, keyed by the stale one n8n
- * still stores, so later executions do not pay for the rejection again. Newer n8n
- * (shouldRefreshCredentials) renews and saves the token itself, and this stays idle.
+ * DingTalk rejects an expired token with HTTP 400, and n8n renews a credential's token
+ * by itself only after a 401. n8n 2.41+ can be told that 400 means "expired"
+ * (preAuthenticationRetryStatusCode) and then renews the token and saves it with the
+ * credential. Older n8n cannot, so there the node fetches the token itself, once per
+ * execution, and remembers it in this process, keyed by the stale one n8n still
+ * stores, so later executions do not pay for the rejection again.
  */
 const renewedTokens = new Map<string, string>();
 
@@ -19,15 +20,10 @@ const RENEWAL_KEY = 'dingTalk.tokenRenewal';
 const FIRST_REQUEST_KEY = 'dingTalk.firstRequest';
 const DIAGNOSIS_KEY = 'dingTalk.tokenDiagnosis';
 
-interface CredentialOptions {
-	preAuthenticationRetryStatusCode?: number;
-	shouldRefreshCredentials?: (response: unknown) => boolean;
-}
+type CredentialOptions = Parameters<IExecuteFunctions['helpers']['httpRequestWithAuthentication']>[2];
 
-/** Lets n8n versions that support it renew and persist the token when DingTalk rejects it. */
-const REFRESH_ON_REJECTED_TOKEN: CredentialOptions = {
-	shouldRefreshCredentials: (response) => isRejectedToken(response as ApiResponse),
-};
+/** n8n 2.41+: a 400 answer means the token expired (older n8n ignores the option). */
+const RENEW_ON_400 = { preAuthenticationRetryStatusCode: 400 } as CredentialOptions;
 
 async function storedToken(context: IExecuteFunctions): Promise<string> {
 	const credentials = await context.getCredentials(CREDENTIAL);
@@ -44,7 +40,7 @@ async function attemptWithCredential(context: IExecuteFunctions, request: IHttpR
 				context,
 				CREDENTIAL,
 				request,
-				REFRESH_ON_REJECTED_TOKEN as Parameters<IExecuteFunctions['helpers']['httpRequestWithAuthentication']>[2],
+				undefined,
 			),
 		'DingTalk',
 	).then(
@@ -125,14 +121,32 @@ async function fetchNewToken(context: IExecuteFunctions): Promise<string> {
 	return await fetchAccessToken(context.helpers.httpRequest, credentials);
 }
 
-/** One renewal per execution, shared by all items running at once. */
-async function renewOnce(context: IExecuteFunctions, state: ExecutionState, stale: string): Promise<string> {
+/**
+ * Lets n8n renew and save the token: the rejected request again, this time with the 400
+ * raised as an error and marked as "token expired". n8n 2.41+ then runs the credential's
+ * preAuthentication, saves the new token and repeats the request; older n8n just
+ * raises the error. Returns the token n8n saved, if it did.
+ */
+async function renewThroughN8n(context: IExecuteFunctions, request: IHttpRequestOptions, rejected: string): Promise<string | undefined> {
+	const raising = { ...request, ignoreHttpStatusErrors: false };
+	await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL, raising, RENEW_ON_400).catch(() => undefined);
+	const current = await storedToken(context);
+	return current && current !== rejected ? current : undefined;
+}
+
+/** One renewal per execution, shared by all items running at once: through n8n where it can, else by the node. */
+async function renewOnce(context: IExecuteFunctions, state: ExecutionState, request: IHttpRequestOptions): Promise<string> {
 	let renewal = state.memo.get(RENEWAL_KEY) as Promise<string> | undefined;
 	if (!renewal) {
-		renewal = fetchNewToken(context).then((token) => {
-			if (stale) renewedTokens.set(stale, token);
+		renewal = (async () => {
+			// The token n8n holds now: the rejected one, or the stale one a remembered token replaced.
+			const stored = await storedToken(context);
+			const saved = await renewThroughN8n(context, request, stored);
+			if (saved) return saved;
+			const token = await fetchNewToken(context);
+			if (stored) renewedTokens.set(stored, token);
 			return token;
-		});
+		})();
 		state.memo.set(RENEWAL_KEY, renewal);
 	}
 	return await renewal;
@@ -153,7 +167,7 @@ export async function sendDingTalkRequest(
 		? await sendWithToken(context, request, remembered)
 		: await sendWithCredential(context, request, state);
 	if (!needsNewToken(response)) return response;
-	const fresh = await renewOnce(context, state, stale);
+	const fresh = await renewOnce(context, state, request);
 	// Already sent with this execution's renewed token: renewing again would only loop.
 	if (fresh === remembered) return response;
 	return await sendWithToken(context, request, fresh);

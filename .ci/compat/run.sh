@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The repo's in-process jest suite (test/**, dist/ through n8n-core's WorkflowExecute)
+# on the newest n8n-core / n8n-workflow, under Node 24 from the npm registry.
+#
+#   .ci/compat/run.sh [jest args…]   -> ends with "compat: N passed, N failed"; exit 1 on failures
+#
+# Versions: .ci/compat/package.json + package-lock.json (n8n-core, n8n-workflow, @n8n/di,
+# jest, ts-jest, typescript, types). Node: the `node` package, NODE_VERSION below.
+# Both are installed once into a cache folder outside the package, never into its
+# node_modules:
+#   ${N8N_E2E_CACHE:-$HOME/.cache/n8n-nodes-message-files}/node-<version>
+#   ${N8N_E2E_CACHE:-$HOME/.cache/n8n-nodes-message-files}/compat-<hash of package.json + lock>
+# (first run ~1 min: Node ~10 s, the libraries ~50 s). The tests and dist/ stay where they
+# are; .ci/compat/jest.config.js maps n8n-core, n8n-workflow and @n8n/di to the compat
+# install. Needs dist/ built (npm run build).
+#
+# Environment: N8N_E2E_CACHE, NODE_VERSION (default 24.21.0), COMPAT_TIMEOUT (seconds for
+# the whole jest run, default 900).
+set -euo pipefail
+
+NODE_VERSION="${NODE_VERSION:-24.21.0}"
+COMPAT_TIMEOUT="${COMPAT_TIMEOUT:-900}"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+CACHE_ROOT="${N8N_E2E_CACHE:-${HOME:-/tmp}/.cache/n8n-nodes-message-files}"
+
+log() { echo "[compat] $*" >&2; }
+
+if ! mkdir -p "$CACHE_ROOT" 2>/dev/null || [[ ! -w "$CACHE_ROOT" ]]; then
+  CACHE_ROOT="${TMPDIR:-/tmp}/n8n-nodes-message-files"
+  mkdir -p "$CACHE_ROOT"
+fi
+
+# Installs a host folder once: $1 = folder, $2 = function that fills a temp folder.
+# A marker written last tells a complete install from an interrupted one.
+install_once() {
+  local dest="$1" fill="$2" name tmp start
+  name="$(basename "$dest")"
+  [[ -f "$dest/.install-complete" ]] && return 0
+  if command -v flock >/dev/null 2>&1; then
+    exec 8>"$CACHE_ROOT/.$name.lock"
+    flock -w 900 8 || { log "timed out waiting for another install of $name"; exit 1; }
+    [[ -f "$dest/.install-complete" ]] && { exec 8>&-; return 0; }
+  fi
+  start=$(date +%s)
+  tmp="$(mktemp -d "$CACHE_ROOT/.$name.tmp.XXXXXX")"
+  if ! "$fill" "$tmp"; then rm -rf "$tmp"; log "installing $name failed"; exit 1; fi
+  rm -rf "$dest"
+  mv "$tmp" "$dest"
+  date -u +%Y-%m-%dT%H:%M:%SZ > "$dest/.install-complete"
+  log "installed $name in $(( $(date +%s) - start )) s"
+  exec 8>&-
+}
+
+# Node from the npm registry: the `node` package's preinstall puts the real binary in place.
+fill_node() {
+  log "installing node@$NODE_VERSION (npm package) into $CACHE_ROOT/node-$NODE_VERSION"
+  cat > "$1/package.json" <<JSON
+{ "name": "node-host", "private": true, "version": "0.0.0", "dependencies": { "node": "$NODE_VERSION" } }
+JSON
+  ( cd "$1" && npm install --no-audit --no-fund --loglevel=error 1>&2 )
+}
+NODE_HOST="$CACHE_ROOT/node-$NODE_VERSION"
+install_once "$NODE_HOST" fill_node
+NODE_BIN_DIR="$NODE_HOST/node_modules/node/bin"
+[[ -x "$NODE_BIN_DIR/node" ]] || { log "no node binary in $NODE_BIN_DIR"; exit 1; }
+export PATH="$NODE_BIN_DIR:$PATH"
+
+# The libraries, installed by Node 24's own run of npm (native modules built for it).
+hash="$(cat "$HERE/package.json" "$HERE/package-lock.json" | sha256sum | cut -c1-12)"
+COMPAT_HOST="$CACHE_ROOT/compat-$hash"
+fill_compat() {
+  log "installing $(node -e 'const d=require(process.argv[1]).dependencies;console.log(`n8n-core@${d["n8n-core"]} n8n-workflow@${d["n8n-workflow"]}`)' "$HERE/package.json") with Node $(node --version) into $COMPAT_HOST"
+  cp "$HERE/package.json" "$HERE/package-lock.json" "$1/"
+  ( cd "$1" && npm ci --no-audit --no-fund --loglevel=error 1>&2 )
+}
+install_once "$COMPAT_HOST" fill_compat
+
+if [[ ! -f "$REPO/dist/nodes/DownloadMessageFile/DownloadMessageFile.node.js" ]]; then
+  log "dist/ is missing: run npm run build first"
+  exit 1
+fi
+
+versions="n8n-core $(node -p "require('$COMPAT_HOST/node_modules/n8n-core/package.json').version"), n8n-workflow $(node -p "require('$COMPAT_HOST/node_modules/n8n-workflow/package.json').version"), Node $(node --version)"
+log "running the jest suite on $versions"
+
+out="$(mktemp "${TMPDIR:-/tmp}/compat-jest.XXXXXX")"
+trap 'rm -f "$out"' EXIT
+cd "$REPO"
+set +e
+# n8n-core ≥ 2.30 calls import('file-type') (ESM): jest needs the VM modules flag for it.
+COMPAT_MODULES="$COMPAT_HOST/node_modules" NODE_OPTIONS="--experimental-vm-modules --no-warnings" \
+  timeout --kill-after=10 "$COMPAT_TIMEOUT" \
+  node "$COMPAT_HOST/node_modules/jest/bin/jest.js" --config "$HERE/jest.config.js" "$@" 2>&1 | tee "$out"
+status=${PIPESTATUS[0]}
+set -e
+
+summary="$(grep -E '^jest: [0-9]+ passed, [0-9]+ failed' "$out" | tail -n1 || true)"
+if [[ $status -eq 124 || $status -eq 137 ]]; then
+  echo "compat ($versions): timed out after ${COMPAT_TIMEOUT} s"
+  echo "compat: 0 passed, 1 failed"
+  exit 1
+fi
+if [[ -z "$summary" ]]; then
+  echo "compat ($versions): jest ended (exit $status) without a summary"
+  echo "compat: 0 passed, 1 failed"
+  exit 1
+fi
+echo "compat ($versions)"
+echo "compat: ${summary#jest: }"
+exit "$status"

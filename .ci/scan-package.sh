@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Runs n8n's community-package scanner (@n8n/scan-community-package, pinned) on this
+# package locally, the way it scans a published one:
+#   1. source leg:  the package's own sources (package.json + nodes/ + credentials/),
+#                   what the scanner lints in the provenance-attested GitHub checkout;
+#   2. tarball leg: `npm pack` of this folder, unpacked, every .js + package.json,
+#                   what the scanner lints in the published tarball.
+# Both with the scanner's own config (buildScanConfig: cloud ruleset, inline
+# eslint-disable comments ignored). Provenance and the download from npm are the only
+# parts of the online scan left out (they need a published version).
+#
+#   .ci/scan-package.sh     -> findings, then "scan: N passed, N failed" (one per leg); exit 1 on findings
+#
+# Needs dist/ built (npm run build). The scanner is installed once into a cache folder
+# outside this package (never one of its dependencies):
+#   ${N8N_E2E_CACHE:-$HOME/.cache/n8n-nodes-message-files}/scanner-<version>
+# Environment: N8N_E2E_CACHE (cache root), SCANNER_VERSION (default 0.32.0).
+set -euo pipefail
+
+SCANNER_VERSION="${SCANNER_VERSION:-0.32.0}"
+CACHE_ROOT="${N8N_E2E_CACHE:-${HOME:-/tmp}/.cache/n8n-nodes-message-files}"
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+
+log() { echo "[scan] $*" >&2; }
+
+if ! mkdir -p "$CACHE_ROOT" 2>/dev/null || [[ ! -w "$CACHE_ROOT" ]]; then
+  CACHE_ROOT="${TMPDIR:-/tmp}/n8n-nodes-message-files"
+  mkdir -p "$CACHE_ROOT"
+fi
+
+HOST="$CACHE_ROOT/scanner-$SCANNER_VERSION"
+MARKER="$HOST/.install-complete"
+SCANNER="$HOST/node_modules/@n8n/scan-community-package/scanner/scanner.mjs"
+
+if [[ ! -f "$MARKER" || ! -f "$SCANNER" ]]; then
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$CACHE_ROOT/.scanner-$SCANNER_VERSION.lock"
+    flock -w 600 9 || { log "timed out waiting for another install"; exit 1; }
+  fi
+  if [[ ! -f "$MARKER" || ! -f "$SCANNER" ]]; then
+    log "installing @n8n/scan-community-package@$SCANNER_VERSION into $HOST"
+    start=$(date +%s)
+    TMP="$(mktemp -d "$CACHE_ROOT/.scanner-$SCANNER_VERSION.tmp.XXXXXX")"
+    trap 'rm -rf "$TMP"' EXIT
+    cat > "$TMP/package.json" <<JSON
+{ "name": "scanner-host", "private": true, "version": "0.0.0",
+  "dependencies": { "@n8n/scan-community-package": "$SCANNER_VERSION" } }
+JSON
+    # --ignore-scripts: eslint-plugin-n8n-nodes-base's preinstall refuses npm (only-allow pnpm).
+    ( cd "$TMP" && npm install --no-audit --no-fund --ignore-scripts --loglevel=error 1>&2 )
+    rm -rf "$HOST"
+    mv "$TMP" "$HOST"
+    trap - EXIT
+    date -u +%Y-%m-%dT%H:%M:%SZ > "$MARKER"
+    log "installed in $(( $(date +%s) - start )) s"
+  fi
+fi
+
+if [[ ! -f "$REPO/dist/nodes/DownloadMessageFile/DownloadMessageFile.node.js" ]]; then
+  log "dist/ is missing: run npm run build first"
+  exit 1
+fi
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/scan-package.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+
+# Tarball leg: exactly what npm would publish.
+mkdir -p "$WORK/tarball" "$WORK/source"
+tgz="$(cd "$REPO" && npm pack --silent --ignore-scripts --pack-destination "$WORK" | tail -n1)"
+tar -xzf "$WORK/$tgz" -C "$WORK/tarball" --strip-components=1
+log "packed $tgz: $(cd "$WORK/tarball" && find . -type f | wc -l) files"
+
+# Source leg: the files a GitHub checkout of this commit holds (tracked, plus new
+# files not ignored), limited by the scanner's own SOURCE_FILE_PATTERNS.
+( cd "$REPO" && git ls-files -z --cached --others --exclude-standard -- package.json nodes credentials 2>/dev/null \
+    | xargs -0 -r cp --parents -t "$WORK/source" ) \
+  || cp -r "$REPO/package.json" "$REPO/nodes" "$REPO/credentials" "$WORK/source/"
+
+cat > "$WORK/scan.mjs" <<'JS'
+import { pathToFileURL } from 'node:url';
+const [scannerPath, sourceDir, tarballDir] = process.argv.slice(2);
+const { analyzePackage, SOURCE_FILE_PATTERNS } = await import(pathToFileURL(scannerPath).href);
+// The same two calls analyzePackageByName makes after provenance and download.
+const legs = [
+  ['source', sourceDir, SOURCE_FILE_PATTERNS],
+  ['tarball', tarballDir, ['**/*.js', 'package.json']],
+];
+let passed = 0;
+let failed = 0;
+for (const [name, dir, patterns] of legs) {
+  const result = await analyzePackage(dir, patterns);
+  // "No files found to analyze" counts as passed in the scanner; here it means a broken pack.
+  const ok = result.passed && !result.message;
+  console.log(`${name} leg (${patterns.join(', ')}): ${ok ? 'no findings' : result.message}`);
+  if (result.details) console.log(result.details);
+  ok ? passed++ : failed++;
+}
+console.log(`scan: ${passed} passed, ${failed} failed`);
+process.exitCode = failed ? 1 : 0;
+JS
+
+# cwd = the scanner's host folder, so its ESLint plugins resolve from there.
+cd "$HOST"
+node "$WORK/scan.mjs" "$SCANNER" "$WORK/source" "$WORK/tarball"
