@@ -48,12 +48,21 @@ function binaryPropertyName(options: NodeOptions): string {
 	return name;
 }
 
+/**
+ * Whether Message is the default `{{ $json }}`: then the item is the message, and n8n's
+ * per-item expression evaluation (a deep copy of the whole message) is skipped.
+ */
+function readsInputItem(context: IExecuteFunctions): boolean {
+	const configured = context.getNode().parameters.message;
+	return configured === undefined || (typeof configured === 'string' && /^=\{\{\s*\$json\s*\}\}$/.test(configured.trim()));
+}
+
 async function filesInMessage(
 	context: IExecuteFunctions,
 	provider: FileProvider,
 	itemIndex: number,
 ): Promise<MessageFile[] | NoFile> {
-	const raw = context.getNodeParameter('message', itemIndex, undefined) as unknown;
+	const raw = readsInputItem(context) ? context.getInputData()[itemIndex].json : (context.getNodeParameter('message', itemIndex, undefined) as unknown);
 	const candidates = messageCandidates(raw);
 	const message = candidates.find((candidate) => provider.recognises(candidate));
 	if (message) return await provider.fromMessage(context, message, itemIndex);

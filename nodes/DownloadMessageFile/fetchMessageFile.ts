@@ -82,10 +82,29 @@ async function downloadFrom(context: IExecuteFunctions, url: string, file: Messa
 		try {
 			return await storeDownload(context, opened, file, options, url);
 		} catch (error) {
-			if (!opened.complete) (opened.body as { destroy?: () => void }).destroy?.();
-			throw bodyError(error, 0, opened.contentLength);
+			const body = opened.complete ? undefined : (opened.body as { destroy?: () => void; errored?: unknown });
+			// A body that failed is a download problem (cut off, stalled, too large); anything else came from n8n's storage.
+			const bodyFailed = body?.errored !== undefined && body.errored !== null;
+			body?.destroy?.();
+			throw bodyFailed || isMessageFileError(error) ? bodyError(error, 0, opened.contentLength) : storageError(error);
 		}
 	}, options.retry);
+}
+
+/** n8n could not store the file. Not retried: the same file would fail the same way. */
+function storageError(error: unknown): MessageFileError {
+	const code = (error as { code?: unknown })?.code;
+	if (code === 'ERR_STRING_TOO_LONG') {
+		return new MessageFileError("The file is too large for n8n's default (in-memory) binary data mode", {
+			kind: 'download',
+			description: 'In that mode n8n keeps files as text inside the execution, which cannot exceed about 512 MB. Set N8N_DEFAULT_BINARY_DATA_MODE=filesystem (or use S3 / database storage) for large files.',
+		});
+	}
+	const reason = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+	return new MessageFileError(`n8n could not store the file (${reason})`, {
+		kind: 'download',
+		description: "Check n8n's binary data storage: free disk space and write permissions of its storage folder, or the S3 / database settings.",
+	});
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { MessageFileError, inputError } from '../../errors';
+import { credentialsOnce } from '../credentialsOnce';
 import { readIdentifier } from '../fieldValues';
 import { isDingTalkMessage } from '../incomingMessage';
 import type { ExecutionState, FileProvider, MessageFile, NoFile } from '../types';
@@ -10,14 +11,14 @@ import { sendDingTalkRequest } from './tokenRenewal';
 
 /** The robot code when neither the node nor the message gives one: the credential's default, else an internal app's key. */
 async function defaultRobotCode(context: IExecuteFunctions): Promise<string> {
-	const credentials = await context.getCredentials('dingTalkApi');
+	const credentials = await credentialsOnce(context, 'dingTalkApi');
 	const configured = typeof credentials.robotCode === 'string' ? credentials.robotCode.trim() : '';
 	if (configured) return configured;
 	return credentials.appType !== 'thirdParty' && typeof credentials.appKey === 'string' ? credentials.appKey.trim() : '';
 }
 
 async function apiBaseUrl(context: IExecuteFunctions): Promise<string> {
-	return dingTalkBaseUrl(await context.getCredentials('dingTalkApi'));
+	return dingTalkBaseUrl(await credentialsOnce(context, 'dingTalkApi'));
 }
 
 export const dingTalkProvider: FileProvider = {

@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { MessageFileError } from '../../errors';
 import { sendApiRequest } from '../../transport/apiResponse';
 import { SlidingWindowLimiter } from '../../transport/rateLimiter';
+import { credentialsOnce } from '../credentialsOnce';
 import { readIdentifier } from '../fieldValues';
 import { isGreenApiMessage } from '../incomingMessage';
 import type { ExecutionState, FileProvider, MessageFile, NoFile } from '../types';
@@ -16,7 +17,7 @@ import { fileInGreenApiMessage, greenApiFallbackName } from './messages';
 const downloadFileLimiter = new SlidingWindowLimiter(5, 1_100);
 
 async function credentialsOf(context: IExecuteFunctions) {
-	return await context.getCredentials('greenApi');
+	return await credentialsOnce(context, 'greenApi');
 }
 
 export const greenApiProvider: FileProvider = {
