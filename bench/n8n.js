@@ -1,0 +1,169 @@
+'use strict';
+// The benchmark's side of the real n8n: workflows, and `n8n execute` with the n8n
+// process's memory watched from outside (/proc/<pid>/status) and its run data read back.
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const lib = require('../test/e2e/lib');
+const { watchPid } = require('./memory');
+
+const HTTP_REQUEST = 'n8n-nodes-base.httpRequest';
+const HTTP_REQUEST_VERSION = 4.2;
+
+/** n8n wants 16-character workflow ids. */
+function workflowId(name) {
+	return `bench${name.replace(/[^A-Za-z0-9]/g, '')}`.padEnd(16, '0').slice(0, 16);
+}
+
+let nodeSeq = 0;
+function node(name, type, typeVersion, parameters, extra = {}) {
+	nodeSeq++;
+	return {
+		id: `00000000-0000-4000-8000-${String(nodeSeq).padStart(12, '0')}`,
+		name,
+		type,
+		typeVersion,
+		position: [220 * nodeSeq, 0],
+		parameters,
+		...extra,
+	};
+}
+
+/** Start → [Set (the input as raw JSON) → Split Out] → …steps, in a line. */
+function workflow(name, { input, split, steps }) {
+	const nodes = [node('Start', 'n8n-nodes-base.manualTrigger', 1, {})];
+	if (input !== undefined) {
+		nodes.push(node('Input', 'n8n-nodes-base.set', 3.4, { mode: 'raw', jsonOutput: JSON.stringify(input), options: {} }));
+		if (split) nodes.push(node('Split', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: split, options: {} }));
+	}
+	nodes.push(...steps);
+	const connections = {};
+	for (let i = 0; i < nodes.length - 1; i++) {
+		connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
+	}
+	return { id: workflowId(name), name: `bench ${name}`, active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
+}
+
+const ours = (name, parameters, credentials) => node(name, lib.NODE_TYPE, 1, { options: {}, ...parameters }, { credentials });
+
+const httpGetFile = (name, url) =>
+	node(name, HTTP_REQUEST, HTTP_REQUEST_VERSION, { url, options: { response: { response: { responseFormat: 'file' } } } });
+
+const httpPostJson = (name, url, jsonBody, options = {}) =>
+	node(name, HTTP_REQUEST, HTTP_REQUEST_VERSION, { method: 'POST', url, sendBody: true, specifyBody: 'json', jsonBody, options });
+
+/** Replaces every long `"data": "<base64>"` value (a binary in default mode) with a short marker. */
+function dropLongData(text) {
+	const key = '"data": "';
+	const parts = [];
+	let from = 0;
+	for (let at = text.indexOf(key); at >= 0; at = text.indexOf(key, at + key.length)) {
+		const start = at + key.length;
+		const end = text.indexOf('"', start);
+		if (end < 0) break;
+		if (end - start > 256) {
+			parts.push(text.slice(from, start), '(base64 dropped by the benchmark)');
+			from = end;
+		}
+	}
+	parts.push(text.slice(from));
+	return parts.join('');
+}
+
+/** `--rawOutput` prints the IRun; in default binary mode it holds every file as base64, which we drop before parsing. */
+function readRun(file) {
+	const size = fs.statSync(file).size;
+	if (size > 450 * 1024 * 1024) return { run: undefined, tail: `(${size} bytes of output not parsed)` };
+	let text = fs.readFileSync(file, 'utf8');
+	if (size > 1_000_000) text = dropLongData(text);
+	return { run: lib.parseRawOutput(text), tail: text.slice(-1500) };
+}
+
+const running = new Set();
+process.on('exit', () => {
+	for (const child of running) {
+		try {
+			process.kill(-child.pid, 'SIGKILL');
+		} catch {
+			/* gone */
+		}
+	}
+});
+
+/**
+ * `n8n execute --id --rawOutput` with the n8n process's RSS sampled every 20 ms.
+ * Resolves { ok, ms, run, runData, samples, hwm, error }.
+ */
+async function execute(n8n, work, id, { binaryMode = 'filesystem', timeoutMs = 300_000, profile } = {}) {
+	const outFile = path.join(work, `execute-${id}-${Date.now()}.out`);
+	const fd = fs.openSync(outFile, 'w');
+	const started = Date.now();
+	const cliArgs = ['execute', `--id=${id}`, '--rawOutput'];
+	// A CPU profile of the n8n process, written when it exits (Node 20 refuses --cpu-prof in NODE_OPTIONS).
+	const [cmd, argv] = profile
+		? [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}`, fs.realpathSync(n8n.bin), ...cliArgs]]
+		: [n8n.bin, cliArgs];
+	const child = spawn(cmd, argv, {
+		env: n8n.env({ N8N_DEFAULT_BINARY_DATA_MODE: binaryMode }),
+		cwd: n8n.userFolder,
+		detached: true,
+		stdio: ['ignore', fd, fd],
+	});
+	fs.closeSync(fd);
+	running.add(child);
+	const memory = watchPid(child.pid);
+	let timedOut = false;
+	const timer = setTimeout(() => {
+		timedOut = true;
+		try {
+			process.kill(-child.pid, 'SIGKILL');
+		} catch {
+			/* gone */
+		}
+	}, timeoutMs);
+	const code = await new Promise((resolve) => child.once('exit', (c) => resolve(c)));
+	clearTimeout(timer);
+	running.delete(child);
+	const { samples, hwm } = memory.stop();
+	const ms = Date.now() - started;
+	const { run, tail } = readRun(outFile);
+	fs.rmSync(outFile, { force: true });
+	const runData = run?.data?.resultData?.runData;
+	const runError = run?.data?.resultData?.error;
+	const error = timedOut
+		? `timed out after ${Math.round(timeoutMs / 1000)} s`
+		: runError
+			? `${runError.message}${runError.description ? ` (${runError.description})` : ''}`
+			: code !== 0 || !run
+				? `exit ${code}: ${tail.split('\n').slice(-6).join(' ').slice(0, 400)}`
+				: undefined;
+	return { ok: !error, error, ms, run, runData, samples, hwm };
+}
+
+/** A node's first task in the run data: its start, duration and output items. */
+function task(result, nodeName) {
+	const t = result.runData?.[nodeName]?.[0];
+	if (!t) return undefined;
+	return { startTime: t.startTime, ms: t.executionTime, items: t.data?.main?.[0] ?? [], error: t.error };
+}
+
+/**
+ * Memory of the n8n process around one node: RSS when it started, the highest RSS sampled
+ * while it ran, and the process's VmHWM (its peak over the whole `n8n execute`).
+ */
+function memoryAround(result, t) {
+	const { samples, hwm } = result;
+	if (!t || !samples.length) return { hwm };
+	const end = t.startTime + t.ms + 40;
+	let before = samples[0].rss;
+	let peak = 0;
+	for (const s of samples) {
+		if (s.t <= t.startTime) before = s.rss;
+		else if (s.t <= end && s.rss > peak) peak = s.rss;
+	}
+	peak = Math.max(peak, before);
+	return { before, peak, growth: peak - before, hwm };
+}
+
+module.exports = { workflowId, workflow, ours, httpGetFile, httpPostJson, execute, task, memoryAround };
