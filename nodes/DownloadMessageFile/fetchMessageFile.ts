@@ -9,7 +9,7 @@ import { bareMimeType, extensionOf } from './fileType/mimeExtensions';
 import { sniffText } from './fileType/text';
 import type { ExecutionState, FileProvider, MessageFile } from './providers/types';
 import type { OpenedDownload } from './transport/download';
-import { bodyError, openDownload } from './transport/download';
+import { bodyError, cutOffError, openDownload } from './transport/download';
 import type { RetryPolicy } from './transport/retry';
 import { withRetries } from './transport/retry';
 
@@ -63,11 +63,7 @@ async function storeDownload(
 	const binary = await context.helpers.prepareBinaryData(opened.body as Buffer, fileName, type.mimeType);
 	const stored = Number(binary.bytes ?? NaN);
 	if (opened.contentLength !== undefined && Number.isFinite(stored) && stored !== opened.contentLength) {
-		throw new MessageFileError(`The download was cut off after ${stored} of ${opened.contentLength} bytes`, {
-			kind: 'download',
-			description: 'The connection to the file host broke. Try again.',
-			retryable: true,
-		});
+		throw cutOffError(stored, opened.contentLength);
 	}
 	return { binary, type, fileName };
 }
@@ -86,7 +82,7 @@ async function downloadFrom(context: IExecuteFunctions, url: string, file: Messa
 			// A body that failed is a download problem (cut off, stalled, too large); anything else came from n8n's storage.
 			const bodyFailed = body?.errored !== undefined && body.errored !== null;
 			body?.destroy?.();
-			throw bodyFailed || isMessageFileError(error) ? bodyError(error, 0, opened.contentLength) : storageError(error);
+			throw bodyFailed || isMessageFileError(error) ? bodyError(error, opened.bytesReceived(), opened.contentLength) : storageError(error);
 		}
 	}, options.retry);
 }

@@ -34,6 +34,8 @@ export interface OpenedDownload {
 	/** The size the server announced, if it did. */
 	contentLength?: number;
 	finalUrl: string;
+	/** How many bytes of the body have been read so far (for "cut off after N of M bytes"). */
+	bytesReceived(): number;
 }
 
 type HttpRequest = IExecuteFunctions['helpers']['httpRequest'];
@@ -150,7 +152,7 @@ async function readHead(stream: ByteStream, limit: number, progressed: () => voi
 	});
 }
 
-function cutOffError(received: number, expected: number | undefined): MessageFileError {
+export function cutOffError(received: number, expected: number | undefined): MessageFileError {
 	return new MessageFileError(
 		expected ? `The download was cut off after ${received} of ${expected} bytes` : 'The download was cut off before the file ended',
 		{ kind: 'download', description: 'The connection to the file host broke. Try again.', retryable: true },
@@ -306,7 +308,7 @@ export async function openDownload(httpRequest: HttpRequest, url: string, limits
 		}
 
 		const contentType = headerValue(headers, 'content-type');
-		if (ended) return { head, complete: true, body: head, contentType, contentLength, finalUrl: current };
+		if (ended) return { head, complete: true, body: head, contentType, contentLength, finalUrl: current, bytesReceived: () => head.length };
 
 		stream.unshift(head);
 		let received = 0;
@@ -317,6 +319,6 @@ export async function openDownload(httpRequest: HttpRequest, url: string, limits
 			if (maxBytes && received > maxBytes) throw tooLargeError(received, maxBytes, false);
 			return chunk;
 		});
-		return { head, complete: false, body, contentType, contentLength, finalUrl: current };
+		return { head, complete: false, body, contentType, contentLength, finalUrl: current, bytesReceived: () => received };
 	}
 }
