@@ -14,6 +14,7 @@ import { inputError, isMessageFileError } from './errors';
 import type { FetchOptions } from './fetchMessageFile';
 import { describeFetchedFile, fetchMessageFile } from './fetchMessageFile';
 import { forEachWithConcurrency } from './itemPool';
+import { credentialsOnce } from './providers/credentialsOnce';
 import { describeShape, messageCandidates } from './providers/incomingMessage';
 import { providers } from './providers';
 import type { ExecutionState, FileProvider, MessageFile, NoFile } from './providers/types';
@@ -102,7 +103,7 @@ function toNodeError(node: INode, error: unknown, itemIndex: number, secrets: st
 
 async function secretsOf(context: IExecuteFunctions, provider: FileProvider): Promise<string[]> {
 	try {
-		const credentials = await context.getCredentials(provider.credentialType);
+		const credentials = await credentialsOnce(context, provider.credentialType);
 		return SECRET_FIELDS.map((field) => credentials[field]).filter((value): value is string => typeof value === 'string' && value.trim().length >= 4).map((value) => value.trim());
 	} catch {
 		return [];

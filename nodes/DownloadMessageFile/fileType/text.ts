@@ -91,11 +91,3 @@ export function sniffText(head: Uint8Array, complete: boolean): TextType | undef
 	if (looksLikeJson(text, complete)) return { mimeType: 'application/json', extension: 'json' };
 	return markupType(text) ?? delimitedType(text, complete) ?? PLAIN_TEXT;
 }
-
-/** Whether the bytes are an HTML page: what an error page served in place of a file looks like. */
-export function looksLikeHtml(head: Uint8Array): boolean {
-	const decoded = decodeUtf8(head.subarray(0, 2048), false);
-	if (decoded === undefined) return false;
-	const start = decoded.replace(/^\ufeff/, '').trimStart().slice(0, 256).toLowerCase();
-	return start.startsWith('<!doctype html') || start.startsWith('<html') || start.startsWith('<head') || start.startsWith('<body');
-}

@@ -36,12 +36,7 @@ type TokenOutcome = { token: string } | { error: unknown };
 async function attemptWithCredential(context: IExecuteFunctions, request: IHttpRequestOptions): Promise<Outcome> {
 	return await sendApiRequest(
 		async () =>
-			await context.helpers.httpRequestWithAuthentication.call(
-				context,
-				CREDENTIAL,
-				request,
-				undefined,
-			),
+			await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL, request),
 		'DingTalk',
 	).then(
 		(response) => ({ response }),
@@ -97,8 +92,9 @@ async function sendWithCredential(
 	context: IExecuteFunctions,
 	request: IHttpRequestOptions,
 	state: ExecutionState,
+	stored: string,
 ): Promise<ApiResponse> {
-	if ((await storedToken(context)) === '') {
+	if (stored === '') {
 		const first = state.memo.get(FIRST_REQUEST_KEY) as Promise<Outcome> | undefined;
 		if (!first) {
 			const mine = attemptWithCredential(context, request);
@@ -165,7 +161,7 @@ export async function sendDingTalkRequest(
 	const remembered = stale ? renewedTokens.get(stale) : undefined;
 	const response = remembered
 		? await sendWithToken(context, request, remembered)
-		: await sendWithCredential(context, request, state);
+		: await sendWithCredential(context, request, state, stale);
 	if (!needsNewToken(response)) return response;
 	const fresh = await renewOnce(context, state, request);
 	// Already sent with this execution's renewed token: renewing again would only loop.
@@ -177,9 +173,4 @@ function needsNewToken(response: ApiResponse): boolean {
 	if (isRejectedToken(response)) return true;
 	const code = (response.body as { code?: unknown } | undefined)?.code;
 	return response.statusCode === 403 && code === 'Forbidden.AccessDenied.AccessTokenPermissionDenied';
-}
-
-/** For tests: forget tokens renewed in this process. */
-export function forgetRenewedTokens(): void {
-	renewedTokens.clear();
 }
