@@ -8,14 +8,14 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { MessageFileError, isMessageFileError } from '../nodes/DownloadMessageFile/errors';
+import { MessageFileError, isMessageFileError } from '../nodes/shared/errors';
 import {
 	ACCESS_TOKEN_HEADER,
 	DEFAULT_DINGTALK_BASE_URL,
 	TOKEN_ERROR_CODES,
 	fetchAccessToken,
 	tokenErrorTestMessage,
-} from '../nodes/DownloadMessageFile/providers/dingTalk/api';
+} from '../nodes/shared/messengers/dingTalk/api';
 
 /** The Test button shows only an error's message: put the explanation and DingTalk's code into it. */
 function forTestButton(error: unknown): Error {

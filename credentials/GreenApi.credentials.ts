@@ -10,7 +10,7 @@ import {
 	DEFAULT_GREEN_API_URL,
 	DEFAULT_GREEN_MEDIA_URL,
 	greenApiMethodUrl,
-} from '../nodes/DownloadMessageFile/providers/greenApi/api';
+} from '../nodes/shared/messengers/greenApi/api';
 
 const STATE_HELP: Record<string, string> = {
 	notAuthorized:

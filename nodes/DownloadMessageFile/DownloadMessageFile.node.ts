@@ -10,14 +10,14 @@ import type {
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { properties } from './description';
-import { inputError, isMessageFileError } from './errors';
-import type { FetchOptions } from './fetchMessageFile';
-import { describeFetchedFile, fetchMessageFile } from './fetchMessageFile';
-import { forEachWithConcurrency } from './itemPool';
-import { credentialsOnce } from './providers/credentialsOnce';
-import { describeShape, messageCandidates } from './providers/incomingMessage';
-import { providers } from './providers';
-import type { ExecutionState, FileProvider, MessageFile, NoFile } from './providers/types';
+import { inputError, isMessageFileError } from '../shared/errors';
+import type { FetchOptions } from '../shared/pipeline/fetchMessageFile';
+import { describeFetchedFile, fetchMessageFile } from '../shared/pipeline/fetchMessageFile';
+import { forEachWithConcurrency } from '../shared/pipeline/itemPool';
+import { credentialsOnce } from '../shared/messengers/credentialsOnce';
+import { describeShape, messageCandidates } from '../shared/messengers/incomingMessage';
+import { providers } from '../shared/messengers';
+import type { ExecutionState, FileProvider, MessageFile, NoFile } from '../shared/messengers/types';
 
 type WhenNoFile = 'error' | 'passThrough' | 'drop';
 

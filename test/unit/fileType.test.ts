@@ -1,10 +1,10 @@
 // Pure unit tests of the type and name decisions (nodes/DownloadMessageFile/fileType/).
 // Byte detection itself (file-type, ESM-only) is exercised by test/node/fixtures.test.ts
 // through the built node; here `detected` is given as file-type would report it.
-import { decideFileType, type TypeEvidence } from '../../nodes/DownloadMessageFile/fileType/decide';
-import { normaliseDetectedType } from '../../nodes/DownloadMessageFile/fileType/detectedType';
-import { decideFileName, sanitiseFileName } from '../../nodes/DownloadMessageFile/fileType/fileName';
-import { sniffText } from '../../nodes/DownloadMessageFile/fileType/text';
+import { decideFileType, type TypeEvidence } from '../../nodes/shared/pipeline/fileType/decide';
+import { normaliseDetectedType } from '../../nodes/shared/pipeline/fileType/detectedType';
+import { decideFileName, sanitiseFileName } from '../../nodes/shared/pipeline/fileType/fileName';
+import { sniffText } from '../../nodes/shared/pipeline/fileType/text';
 import { readFixture } from '../fixtures/fixtures';
 
 /** Types file-type recognises by their bytes (a subset of its supportedMimeTypes, enough for these cases). */

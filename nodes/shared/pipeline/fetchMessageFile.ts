@@ -1,13 +1,13 @@
-import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IBinaryData, IDataObject } from 'n8n-workflow';
 
-import { MessageFileError, isMessageFileError } from './errors';
+import { MessageFileError, isMessageFileError } from '../errors';
 import type { DecidedType } from './fileType/decide';
 import { decideFileType } from './fileType/decide';
 import { DETECTION_BYTES, detectFromBytes, isDetectableMimeType } from './fileType/detect';
 import { decideFileName } from './fileType/fileName';
 import { bareMimeType, extensionOf } from './fileType/mimeExtensions';
 import { sniffText } from './fileType/text';
-import type { ExecutionState, FileProvider, MessageFile } from './providers/types';
+import type { ExecutionState, FileProvider, MessageFile, MessengerContext } from '../messengers/types';
 import type { OpenedDownload } from './transport/download';
 import { bodyError, cutOffError, openDownload } from './transport/download';
 import type { RetryPolicy } from './transport/retry';
@@ -41,7 +41,7 @@ function assertNotErrorPage(opened: OpenedDownload, file: MessageFile): void {
 }
 
 async function storeDownload(
-	context: IExecuteFunctions,
+	context: MessengerContext,
 	opened: OpenedDownload,
 	file: MessageFile,
 	options: FetchOptions,
@@ -68,7 +68,7 @@ async function storeDownload(
 	return { binary, type, fileName };
 }
 
-async function downloadFrom(context: IExecuteFunctions, url: string, file: MessageFile, options: FetchOptions): Promise<FetchedFile> {
+async function downloadFrom(context: MessengerContext, url: string, file: MessageFile, options: FetchOptions): Promise<FetchedFile> {
 	return await withRetries(async () => {
 		const opened = await openDownload(context.helpers.httpRequest, url, {
 			idleTimeoutMs: options.timeoutMs,
@@ -108,7 +108,7 @@ function storageError(error: unknown): MessageFileError {
  * call), else, or when that link has expired, from a fresh link the API resolves.
  */
 export async function fetchMessageFile(
-	context: IExecuteFunctions,
+	context: MessengerContext,
 	provider: FileProvider,
 	file: MessageFile,
 	options: FetchOptions,

@@ -4,20 +4,20 @@ import { MessageFileError, inputError } from '../../errors';
 import { credentialsOnce } from '../credentialsOnce';
 import { readIdentifier } from '../fieldValues';
 import { isDingTalkMessage } from '../incomingMessage';
-import type { ExecutionState, FileProvider, MessageFile, NoFile } from '../types';
+import type { ExecutionState, FileProvider, MessageFile, MessengerContext, NoFile } from '../types';
 import { DOWNLOAD_PATH, dingTalkBaseUrl, dingTalkError } from './api';
 import { dingTalkFallbackName, filesInDingTalkMessage } from './messages';
 import { sendDingTalkRequest } from './tokenRenewal';
 
 /** The robot code when neither the node nor the message gives one: the credential's default, else an internal app's key. */
-async function defaultRobotCode(context: IExecuteFunctions): Promise<string> {
+async function defaultRobotCode(context: MessengerContext): Promise<string> {
 	const credentials = await credentialsOnce(context, 'dingTalkApi');
 	const configured = typeof credentials.robotCode === 'string' ? credentials.robotCode.trim() : '';
 	if (configured) return configured;
 	return credentials.appType !== 'thirdParty' && typeof credentials.appKey === 'string' ? credentials.appKey.trim() : '';
 }
 
-async function apiBaseUrl(context: IExecuteFunctions): Promise<string> {
+async function apiBaseUrl(context: MessengerContext): Promise<string> {
 	return dingTalkBaseUrl(await credentialsOnce(context, 'dingTalkApi'));
 }
 
@@ -36,11 +36,11 @@ export const dingTalkProvider: FileProvider = {
 		};
 	},
 
-	async fromMessage(context: IExecuteFunctions, message: IDataObject): Promise<MessageFile[] | NoFile> {
+	async fromMessage(context: MessengerContext, message: IDataObject): Promise<MessageFile[] | NoFile> {
 		return filesInDingTalkMessage(message, await defaultRobotCode(context));
 	},
 
-	async resolveLink(context: IExecuteFunctions, file: MessageFile, state: ExecutionState): Promise<string> {
+	async resolveLink(context: MessengerContext, file: MessageFile, state: ExecutionState): Promise<string> {
 		const { downloadCode, robotCode } = file.locator ?? {};
 		if (!robotCode) {
 			throw inputError(

@@ -1,7 +1,9 @@
-import type { IExecuteFunctions, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
+
+import type { MessengerContext } from '../../messengers/types';
 import { sleep } from 'n8n-workflow';
 
-import { MessageFileError } from '../errors';
+import { MessageFileError } from '../../errors';
 import { bodyText, headerValue, networkError, retryAfterMs } from './apiResponse';
 
 /** A response body as axios hands it over: a Node readable stream. */
@@ -38,7 +40,7 @@ export interface OpenedDownload {
 	bytesReceived(): number;
 }
 
-type HttpRequest = IExecuteFunctions['helpers']['httpRequest'];
+type HttpRequest = MessengerContext['helpers']['httpRequest'];
 
 const DEFAULT_MAX_REDIRECTS = 5;
 

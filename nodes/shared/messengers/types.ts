@@ -1,4 +1,10 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, ITriggerFunctions, IWebhookFunctions } from 'n8n-workflow';
+
+/**
+ * What the shared messenger and pipeline code needs from n8n. The download node's,
+ * a trigger's and a webhook's `this` all satisfy it, so one code path serves all three.
+ */
+export type MessengerContext = IExecuteFunctions | ITriggerFunctions | IWebhookFunctions;
 
 /** What is known about a file before its bytes are read. The bytes still decide the type. */
 export interface FileHints {
@@ -49,7 +55,7 @@ export interface FileProvider {
 	/** Reads the service's fields of the node for one item. */
 	fromFields(context: IExecuteFunctions, itemIndex: number): Promise<MessageFile>;
 	/** Finds the file(s) in an incoming message; throws when the message has another service's shape. */
-	fromMessage(context: IExecuteFunctions, message: IDataObject, itemIndex: number): Promise<MessageFile[] | NoFile>;
+	fromMessage(context: MessengerContext, message: IDataObject, itemIndex: number): Promise<MessageFile[] | NoFile>;
 	/** Asks the messenger's API for a temporary download link. */
-	resolveLink(context: IExecuteFunctions, file: MessageFile, state: ExecutionState): Promise<string>;
+	resolveLink(context: MessengerContext, file: MessageFile, state: ExecutionState): Promise<string>;
 }

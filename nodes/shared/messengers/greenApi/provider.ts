@@ -1,12 +1,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { MessageFileError } from '../../errors';
-import { sendApiRequest } from '../../transport/apiResponse';
-import { SlidingWindowLimiter } from '../../transport/rateLimiter';
+import { sendApiRequest } from '../../pipeline/transport/apiResponse';
+import { SlidingWindowLimiter } from '../../pipeline/transport/rateLimiter';
 import { credentialsOnce } from '../credentialsOnce';
 import { readIdentifier } from '../fieldValues';
 import { isGreenApiMessage } from '../incomingMessage';
-import type { ExecutionState, FileProvider, MessageFile, NoFile } from '../types';
+import type { ExecutionState, FileProvider, MessageFile, MessengerContext, NoFile } from '../types';
 import { greenApiError, isGreenApiFileLink, messengerOf } from './api';
 import { fileInGreenApiMessage, greenApiFallbackName } from './messages';
 
@@ -16,7 +16,7 @@ import { fileInGreenApiMessage, greenApiFallbackName } from './messages';
  */
 const downloadFileLimiter = new SlidingWindowLimiter(5, 1_100);
 
-async function credentialsOf(context: IExecuteFunctions) {
+async function credentialsOf(context: MessengerContext) {
 	return await credentialsOnce(context, 'greenApi');
 }
 
@@ -36,12 +36,12 @@ export const greenApiProvider: FileProvider = {
 		};
 	},
 
-	async fromMessage(context: IExecuteFunctions, message: IDataObject): Promise<MessageFile[] | NoFile> {
+	async fromMessage(context: MessengerContext, message: IDataObject): Promise<MessageFile[] | NoFile> {
 		const credentials = await credentialsOf(context);
 		return fileInGreenApiMessage(message, messengerOf(credentials), (url) => isGreenApiFileLink(url, credentials));
 	},
 
-	async resolveLink(context: IExecuteFunctions, file: MessageFile, state: ExecutionState): Promise<string> {
+	async resolveLink(context: MessengerContext, file: MessageFile, state: ExecutionState): Promise<string> {
 		if (!file.locator) throw new MessageFileError('No chat ID and message ID to ask Green-API for the file', { kind: 'input' });
 		const { chatId, idMessage, instanceId } = file.locator;
 		const credentials = await credentialsOf(context);

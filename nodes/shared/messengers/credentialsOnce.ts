@@ -1,4 +1,6 @@
-import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import type { MessengerContext } from './types';
 
 /**
  * A credential's settings, read once per execution: n8n loads and decrypts a credential
@@ -6,9 +8,9 @@ import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-work
  * of a small file. Keyed by the execution's context object, so nothing outlives it.
  * (The DingTalk token itself is read fresh: n8n may renew it mid-execution.)
  */
-const perExecution = new WeakMap<IExecuteFunctions, Map<string, Promise<ICredentialDataDecryptedObject>>>();
+const perExecution = new WeakMap<MessengerContext, Map<string, Promise<ICredentialDataDecryptedObject>>>();
 
-export async function credentialsOnce(context: IExecuteFunctions, type: string): Promise<ICredentialDataDecryptedObject> {
+export async function credentialsOnce(context: MessengerContext, type: string): Promise<ICredentialDataDecryptedObject> {
 	let byType = perExecution.get(context);
 	if (!byType) {
 		byType = new Map();

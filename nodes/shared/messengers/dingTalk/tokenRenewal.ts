@@ -1,8 +1,8 @@
-import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type { IHttpRequestOptions } from 'n8n-workflow';
 
-import type { ApiResponse } from '../../transport/apiResponse';
-import { networkError, sendApiRequest } from '../../transport/apiResponse';
-import type { ExecutionState } from '../types';
+import type { ApiResponse } from '../../pipeline/transport/apiResponse';
+import { networkError, sendApiRequest } from '../../pipeline/transport/apiResponse';
+import type { ExecutionState, MessengerContext } from '../types';
 import { ACCESS_TOKEN_HEADER, fetchAccessToken, isRejectedToken } from './api';
 
 /**
@@ -20,12 +20,12 @@ const RENEWAL_KEY = 'dingTalk.tokenRenewal';
 const FIRST_REQUEST_KEY = 'dingTalk.firstRequest';
 const DIAGNOSIS_KEY = 'dingTalk.tokenDiagnosis';
 
-type CredentialOptions = Parameters<IExecuteFunctions['helpers']['httpRequestWithAuthentication']>[2];
+type CredentialOptions = Parameters<MessengerContext['helpers']['httpRequestWithAuthentication']>[2];
 
 /** n8n 2.41+: a 400 answer means the token expired (older n8n ignores the option). */
 const RENEW_ON_400 = { preAuthenticationRetryStatusCode: 400 } as CredentialOptions;
 
-async function storedToken(context: IExecuteFunctions): Promise<string> {
+async function storedToken(context: MessengerContext): Promise<string> {
 	const credentials = await context.getCredentials(CREDENTIAL);
 	return typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
 }
@@ -33,7 +33,7 @@ async function storedToken(context: IExecuteFunctions): Promise<string> {
 type Outcome = { response: ApiResponse } | { error: unknown };
 type TokenOutcome = { token: string } | { error: unknown };
 
-async function attemptWithCredential(context: IExecuteFunctions, request: IHttpRequestOptions): Promise<Outcome> {
+async function attemptWithCredential(context: MessengerContext, request: IHttpRequestOptions): Promise<Outcome> {
 	return await sendApiRequest(
 		async () =>
 			await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL, request),
@@ -49,7 +49,7 @@ async function attemptWithCredential(context: IExecuteFunctions, request: IHttpR
  * a wrapped copy of the reason). Ask DingTalk once per execution ourselves: its
  * answer gives the exact code and explanation, or, if the failure was passing, a token.
  */
-async function diagnoseTokenFailure(context: IExecuteFunctions, state: ExecutionState): Promise<TokenOutcome> {
+async function diagnoseTokenFailure(context: MessengerContext, state: ExecutionState): Promise<TokenOutcome> {
 	let diagnosis = state.memo.get(DIAGNOSIS_KEY) as Promise<TokenOutcome> | undefined;
 	if (!diagnosis) {
 		diagnosis = fetchNewToken(context).then(
@@ -62,7 +62,7 @@ async function diagnoseTokenFailure(context: IExecuteFunctions, state: Execution
 }
 
 async function settle(
-	context: IExecuteFunctions,
+	context: MessengerContext,
 	request: IHttpRequestOptions,
 	state: ExecutionState,
 	outcome: Outcome,
@@ -74,7 +74,7 @@ async function settle(
 
 /** No token could be stored: fail with DingTalk's reason, or go on with the token the diagnosis got. */
 async function sendWithoutStoredToken(
-	context: IExecuteFunctions,
+	context: MessengerContext,
 	request: IHttpRequestOptions,
 	state: ExecutionState,
 ): Promise<ApiResponse> {
@@ -89,7 +89,7 @@ async function sendWithoutStoredToken(
  * execution fetches it and the others wait until it is stored.
  */
 async function sendWithCredential(
-	context: IExecuteFunctions,
+	context: MessengerContext,
 	request: IHttpRequestOptions,
 	state: ExecutionState,
 	stored: string,
@@ -107,12 +107,12 @@ async function sendWithCredential(
 	return await settle(context, request, state, await attemptWithCredential(context, request));
 }
 
-async function sendWithToken(context: IExecuteFunctions, request: IHttpRequestOptions, token: string): Promise<ApiResponse> {
+async function sendWithToken(context: MessengerContext, request: IHttpRequestOptions, token: string): Promise<ApiResponse> {
 	const withToken = { ...request, headers: { ...request.headers, [ACCESS_TOKEN_HEADER]: token } };
 	return await sendApiRequest(async () => await context.helpers.httpRequest(withToken), 'DingTalk');
 }
 
-async function fetchNewToken(context: IExecuteFunctions): Promise<string> {
+async function fetchNewToken(context: MessengerContext): Promise<string> {
 	const credentials = await context.getCredentials(CREDENTIAL);
 	return await fetchAccessToken(context.helpers.httpRequest, credentials);
 }
@@ -123,7 +123,7 @@ async function fetchNewToken(context: IExecuteFunctions): Promise<string> {
  * preAuthentication, saves the new token and repeats the request; older n8n just
  * raises the error. Returns the token n8n saved, if it did.
  */
-async function renewThroughN8n(context: IExecuteFunctions, request: IHttpRequestOptions, rejected: string): Promise<string | undefined> {
+async function renewThroughN8n(context: MessengerContext, request: IHttpRequestOptions, rejected: string): Promise<string | undefined> {
 	const raising = { ...request, ignoreHttpStatusErrors: false };
 	await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL, raising, RENEW_ON_400).catch(() => undefined);
 	const current = await storedToken(context);
@@ -131,7 +131,7 @@ async function renewThroughN8n(context: IExecuteFunctions, request: IHttpRequest
 }
 
 /** One renewal per execution, shared by all items running at once: through n8n where it can, else by the node. */
-async function renewOnce(context: IExecuteFunctions, state: ExecutionState, request: IHttpRequestOptions): Promise<string> {
+async function renewOnce(context: MessengerContext, state: ExecutionState, request: IHttpRequestOptions): Promise<string> {
 	let renewal = state.memo.get(RENEWAL_KEY) as Promise<string> | undefined;
 	if (!renewal) {
 		renewal = (async () => {
@@ -153,7 +153,7 @@ async function renewOnce(context: IExecuteFunctions, state: ExecutionState, requ
  * predates a permission grant) is renewed once and the request repeated once.
  */
 export async function sendDingTalkRequest(
-	context: IExecuteFunctions,
+	context: MessengerContext,
 	request: IHttpRequestOptions,
 	state: ExecutionState,
 ): Promise<ApiResponse> {
