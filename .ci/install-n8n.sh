@@ -10,8 +10,15 @@
 #   N8N_VERSION      n8n version (default: 2.8.4, the newest that runs on Node 20)
 #
 # The host folder is <cache root>/n8n-<version>. It is reused when its completion
-# marker exists (written last); otherwise it is installed from scratch (~4-5 min on
-# 2 cores, 2.3 GB: sqlite3 builds from source). Concurrent runs wait for each other.
+# marker exists (written last) AND it passes the proof below; otherwise it is installed
+# from scratch (~4-5 min on 2 cores, 2.3 GB: sqlite3 builds from source). Concurrent
+# runs wait for each other.
+#
+# Dependencies' install scripts are always enabled here, whatever the caller's npm
+# environment says: `npm run`/`npm test` export this package's .npmrc
+# (ignore-scripts=true) as npm_config_ignore_scripts to every child, and an n8n
+# installed under it has no sqlite3 binding ("SQLite package has not been found").
+# The proof: n8n's own sqlite3 opens a database, and `n8n --version` answers.
 # n8n-nodes-base points at an xlsx tarball outside the npm registry, so the host
 # package.json overrides it with the registry copy @e965/xlsx.
 set -euo pipefail
@@ -32,7 +39,33 @@ HOST="$CACHE_ROOT/n8n-$N8N_VERSION"
 MARKER="$HOST/.install-complete"
 BIN="$HOST/node_modules/.bin/n8n"
 
-complete() { [[ -f "$MARKER" && -x "$BIN" ]]; }
+# The install must be able to open n8n's database, not merely exist.
+works() {
+  local dir="$1"
+  [[ -x "$dir/node_modules/.bin/n8n" ]] || { echo "no n8n binary"; return 1; }
+  local out
+  if ! out="$(cd "$dir" && node -e '
+      const sqlite3 = require("sqlite3");
+      const db = new sqlite3.Database(":memory:");
+      db.get("select 1 as one", (err, row) => { if (err || !row) { console.error(String(err)); process.exit(1); } db.close(); });
+    ' 2>&1)"; then
+    echo "sqlite3 cannot open a database: $(grep -m1 -iE 'error' <<<"$out" | cut -c1-160)"
+    return 1
+  fi
+  local version
+  version="$("$dir/node_modules/.bin/n8n" --version 2>/dev/null | tail -n1)"
+  [[ "$version" == "$N8N_VERSION" ]] || { echo "n8n --version says '$version', want $N8N_VERSION"; return 1; }
+  return 0
+}
+
+complete() {
+  [[ -f "$MARKER" ]] || return 1
+  local why
+  if why="$(works "$HOST")"; then return 0; fi
+  log "cached n8n in $HOST fails its check (${why:-sqlite3 cannot open a database}); reinstalling"
+  rm -f "$MARKER"
+  return 1
+}
 
 if complete; then
   log "reusing $HOST"
@@ -71,14 +104,9 @@ JSON
 
 log "installing n8n@$N8N_VERSION into $HOST (takes a few minutes)"
 start=$(date +%s)
-( cd "$TMP" && npm install --no-audit --no-fund --loglevel=error 1>&2 )
-if [[ ! -x "$TMP/node_modules/.bin/n8n" ]]; then
-  log "n8n binary missing after npm install"
-  exit 1
-fi
-version="$("$TMP/node_modules/.bin/n8n" --version 2>/dev/null | tail -n1)"
-if [[ "$version" != "$N8N_VERSION" ]]; then
-  log "n8n --version says '$version', want $N8N_VERSION"
+( cd "$TMP" && npm_config_ignore_scripts=false npm install --ignore-scripts=false --no-audit --no-fund --loglevel=error 1>&2 )
+if ! why="$(works "$TMP")"; then
+  log "the fresh n8n install fails its check: ${why:-sqlite3 cannot open a database}"
   exit 1
 fi
 
