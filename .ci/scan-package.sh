@@ -15,46 +15,42 @@
 # outside this package (never one of its dependencies):
 #   ${N8N_E2E_CACHE:-$HOME/.cache/n8n-nodes-message-files}/scanner-<version>
 # Environment: N8N_E2E_CACHE (cache root), SCANNER_VERSION (default 0.32.0).
+# The cached install is checked (scanner and lint plugins load) on every run.
 set -euo pipefail
 
 SCANNER_VERSION="${SCANNER_VERSION:-0.32.0}"
-CACHE_ROOT="${N8N_E2E_CACHE:-${HOME:-/tmp}/.cache/n8n-nodes-message-files}"
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 
 log() { echo "[scan] $*" >&2; }
-
-if ! mkdir -p "$CACHE_ROOT" 2>/dev/null || [[ ! -w "$CACHE_ROOT" ]]; then
-  CACHE_ROOT="${TMPDIR:-/tmp}/n8n-nodes-message-files"
-  mkdir -p "$CACHE_ROOT"
-fi
-
+# shellcheck source=lib/cached-install.sh
+source "$(dirname "$0")/lib/cached-install.sh"
+CACHE_ROOT="$(cache_root)"
 HOST="$CACHE_ROOT/scanner-$SCANNER_VERSION"
-MARKER="$HOST/.install-complete"
 SCANNER="$HOST/node_modules/@n8n/scan-community-package/scanner/scanner.mjs"
 
-if [[ ! -f "$MARKER" || ! -f "$SCANNER" ]]; then
-  if command -v flock >/dev/null 2>&1; then
-    exec 9>"$CACHE_ROOT/.scanner-$SCANNER_VERSION.lock"
-    flock -w 600 9 || { log "timed out waiting for another install"; exit 1; }
-  fi
-  if [[ ! -f "$MARKER" || ! -f "$SCANNER" ]]; then
-    log "installing @n8n/scan-community-package@$SCANNER_VERSION into $HOST"
-    start=$(date +%s)
-    TMP="$(mktemp -d "$CACHE_ROOT/.scanner-$SCANNER_VERSION.tmp.XXXXXX")"
-    trap 'rm -rf "$TMP"' EXIT
-    cat > "$TMP/package.json" <<JSON
+fill_scanner() {
+  log "installing @n8n/scan-community-package@$SCANNER_VERSION into $HOST"
+  cat > "$1/package.json" <<JSON
 { "name": "scanner-host", "private": true, "version": "0.0.0",
   "dependencies": { "@n8n/scan-community-package": "$SCANNER_VERSION" } }
 JSON
-    # --ignore-scripts: eslint-plugin-n8n-nodes-base's preinstall refuses npm (only-allow pnpm).
-    ( cd "$TMP" && npm install --no-audit --no-fund --ignore-scripts --loglevel=error 1>&2 )
-    rm -rf "$HOST"
-    mv "$TMP" "$HOST"
-    trap - EXIT
-    date -u +%Y-%m-%dT%H:%M:%SZ > "$MARKER"
-    log "installed in $(( $(date +%s) - start )) s"
-  fi
-fi
+  ( cd "$1" && npm_install install )
+}
+
+# The scanner, its ESLint and the n8n rule plugins it lints with must all load.
+scanner_works() {
+  local out
+  out="$(cd "$1" && node --input-type=module -e '
+      const { pathToFileURL } = await import("node:url");
+      const scanner = await import(pathToFileURL(process.argv[1]).href);
+      if (typeof scanner.analyzePackage !== "function") throw new Error("scanner has no analyzePackage");
+      await import("eslint-plugin-n8n-nodes-base");
+      await import("@n8n/eslint-plugin-community-nodes");
+    ' "$1/node_modules/@n8n/scan-community-package/scanner/scanner.mjs" 2>&1)" \
+    || { grep -m1 -iE 'error' <<<"$out" | cut -c1-160; return 1; }
+}
+
+cached_install "$HOST" fill_scanner scanner_works
 
 if [[ ! -f "$REPO/dist/nodes/DownloadMessageFile/DownloadMessageFile.node.js" ]]; then
   log "dist/ is missing: run npm run build first"

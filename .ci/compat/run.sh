@@ -22,49 +22,29 @@ NODE_VERSION="${NODE_VERSION:-24.21.0}"
 COMPAT_TIMEOUT="${COMPAT_TIMEOUT:-900}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
-CACHE_ROOT="${N8N_E2E_CACHE:-${HOME:-/tmp}/.cache/n8n-nodes-message-files}"
 
 log() { echo "[compat] $*" >&2; }
+# shellcheck source=../lib/cached-install.sh
+source "$HERE/../lib/cached-install.sh"
+CACHE_ROOT="$(cache_root)"
 
-if ! mkdir -p "$CACHE_ROOT" 2>/dev/null || [[ ! -w "$CACHE_ROOT" ]]; then
-  CACHE_ROOT="${TMPDIR:-/tmp}/n8n-nodes-message-files"
-  mkdir -p "$CACHE_ROOT"
-fi
-
-# Installs a host folder once: $1 = folder, $2 = function that fills a temp folder.
-# A marker written last tells a complete install from an interrupted one.
-install_once() {
-  local dest="$1" fill="$2" name tmp start
-  name="$(basename "$dest")"
-  [[ -f "$dest/.install-complete" ]] && return 0
-  if command -v flock >/dev/null 2>&1; then
-    exec 8>"$CACHE_ROOT/.$name.lock"
-    flock -w 900 8 || { log "timed out waiting for another install of $name"; exit 1; }
-    [[ -f "$dest/.install-complete" ]] && { exec 8>&-; return 0; }
-  fi
-  start=$(date +%s)
-  tmp="$(mktemp -d "$CACHE_ROOT/.$name.tmp.XXXXXX")"
-  if ! "$fill" "$tmp"; then rm -rf "$tmp"; log "installing $name failed"; exit 1; fi
-  rm -rf "$dest"
-  mv "$tmp" "$dest"
-  date -u +%Y-%m-%dT%H:%M:%SZ > "$dest/.install-complete"
-  log "installed $name in $(( $(date +%s) - start )) s"
-  exec 8>&-
-}
-
-# Node from the npm registry: the `node` package's preinstall puts the real binary in place.
+# Node from the npm registry: the `node` package's install script puts the real binary
+# in place (so an install made with scripts off has no node at all).
 fill_node() {
-  log "installing node@$NODE_VERSION (npm package) into $CACHE_ROOT/node-$NODE_VERSION"
+  log "installing node@$NODE_VERSION (npm package) into $NODE_HOST"
   cat > "$1/package.json" <<JSON
 { "name": "node-host", "private": true, "version": "0.0.0", "dependencies": { "node": "$NODE_VERSION" } }
 JSON
-  ( cd "$1" && npm install --no-audit --no-fund --loglevel=error 1>&2 )
+  ( cd "$1" && npm_install install )
+}
+node_works() {
+  local version
+  version="$("$1/node_modules/node/bin/node" --version 2>&1)" || { echo "its node does not run: ${version:0:160}"; return 1; }
+  [[ "$version" == "v$NODE_VERSION" ]] || { echo "node --version says '$version', want v$NODE_VERSION"; return 1; }
 }
 NODE_HOST="$CACHE_ROOT/node-$NODE_VERSION"
-install_once "$NODE_HOST" fill_node
-NODE_BIN_DIR="$NODE_HOST/node_modules/node/bin"
-[[ -x "$NODE_BIN_DIR/node" ]] || { log "no node binary in $NODE_BIN_DIR"; exit 1; }
-export PATH="$NODE_BIN_DIR:$PATH"
+cached_install "$NODE_HOST" fill_node node_works
+export PATH="$NODE_HOST/node_modules/node/bin:$PATH"
 
 # The libraries, installed by Node 24's own run of npm (native modules built for it).
 hash="$(cat "$HERE/package.json" "$HERE/package-lock.json" | sha256sum | cut -c1-12)"
@@ -72,9 +52,15 @@ COMPAT_HOST="$CACHE_ROOT/compat-$hash"
 fill_compat() {
   log "installing $(node -e 'const d=require(process.argv[1]).dependencies;console.log(`n8n-core@${d["n8n-core"]} n8n-workflow@${d["n8n-workflow"]}`)' "$HERE/package.json") with Node $(node --version) into $COMPAT_HOST"
   cp "$HERE/package.json" "$HERE/package-lock.json" "$1/"
-  ( cd "$1" && npm ci --no-audit --no-fund --loglevel=error 1>&2 )
+  ( cd "$1" && npm_install ci )
 }
-install_once "$COMPAT_HOST" fill_compat
+# n8n-core and jest must load under Node 24 from the install.
+compat_works() {
+  local out
+  out="$(cd "$1" && node -e 'require("n8n-core"); require("n8n-workflow"); require("jest/package.json"); require("ts-jest")' 2>&1)" \
+    || { grep -m1 -iE 'error' <<<"$out" | cut -c1-160; return 1; }
+}
+cached_install "$COMPAT_HOST" fill_compat compat_works
 
 if [[ ! -f "$REPO/dist/nodes/DownloadMessageFile/DownloadMessageFile.node.js" ]]; then
   log "dist/ is missing: run npm run build first"

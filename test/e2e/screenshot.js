@@ -43,12 +43,24 @@ const out = (s = '') => process.stdout.write(`${s}\n`);
 
 // ------------------------------------------------------------------ Chromium
 
+/** A browser counts only if it runs: a half-installed package leaves a binary that cannot start. */
+function browserRuns(bin) {
+	const r = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 30_000 });
+	if (r.status === 0) return true;
+	process.stderr.write(`[screenshot] ${bin} is there but does not run (${(r.stderr || r.error?.message || '').trim().split('\n')[0]}); reinstalling\n`);
+	return false;
+}
+
 function findChromium() {
 	const candidates = [process.env.CHROMIUM, 'chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'].filter(Boolean);
 	for (const c of candidates) {
-		if (path.isAbsolute(c) && fs.existsSync(c)) return c;
-		const r = spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' });
-		if (r.status === 0 && r.stdout.trim()) return r.stdout.trim();
+		let bin;
+		if (path.isAbsolute(c) && fs.existsSync(c)) bin = c;
+		else {
+			const r = spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' });
+			if (r.status === 0 && r.stdout.trim()) bin = r.stdout.trim();
+		}
+		if (bin && browserRuns(bin)) return bin;
 	}
 	return undefined;
 }
@@ -66,12 +78,13 @@ function ensureChromium() {
 	}
 	process.stderr.write('[screenshot] installing Debian\'s chromium (apt-get install -y chromium)\n');
 	execFileSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'] });
-	execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], {
+	// --reinstall mends a package whose files were damaged; a missing one is simply installed.
+	execFileSync('apt-get', ['install', '-y', '-qq', '--reinstall', 'chromium'], {
 		stdio: ['ignore', 'ignore', 'inherit'],
 		env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
 	});
 	bin = findChromium();
-	if (!bin) throw new Error('apt-get installed chromium, but no chromium binary is on PATH');
+	if (!bin) throw new Error('apt-get installed chromium, but no working chromium binary is on PATH');
 	return bin;
 }
 
