@@ -30,9 +30,19 @@ SCANNER="$HOST/node_modules/@n8n/scan-community-package/scanner/scanner.mjs"
 
 fill_scanner() {
   log "installing @n8n/scan-community-package@$SCANNER_VERSION into $HOST"
+  # The scanner's lint plugin pulls in the newest n8n-workflow, whose expression sandbox
+  # (isolated-vm, a native build for Node 22+) fails to compile on Node 20. Linting never
+  # loads it, so the host replaces it with a stub that says so, and every other
+  # dependency installs with its scripts.
+  mkdir -p "$1/stub-isolated-vm"
+  cat > "$1/stub-isolated-vm/package.json" <<JSON
+{ "name": "isolated-vm", "version": "0.0.0-stub", "main": "index.js" }
+JSON
+  echo 'throw new Error("isolated-vm is not installed in the scanner host: linting does not use it");' > "$1/stub-isolated-vm/index.js"
   cat > "$1/package.json" <<JSON
 { "name": "scanner-host", "private": true, "version": "0.0.0",
-  "dependencies": { "@n8n/scan-community-package": "$SCANNER_VERSION" } }
+  "dependencies": { "@n8n/scan-community-package": "$SCANNER_VERSION" },
+  "overrides": { "isolated-vm": "file:./stub-isolated-vm" } }
 JSON
   ( cd "$1" && npm_install install )
 }
