@@ -44,6 +44,8 @@ export interface TriggerSetup {
 	binaryMode?: 'memory' | 'filesystem';
 	/** Static data of the workflow, kept across activations like n8n's database does. */
 	staticData?: IDataObject;
+	/** serveWebhook: listen on this port (default: any free one). */
+	port?: number;
 }
 
 let workflowCounter = 0;
@@ -213,7 +215,7 @@ export async function serveWebhook(setup: TriggerSetup): Promise<WebhookServer> 
 			})();
 		});
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+	await new Promise<void>((resolve) => server.listen(setup.port ?? 0, '127.0.0.1', () => resolve()));
 	const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`;
 	return {
 		url,
