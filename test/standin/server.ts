@@ -56,11 +56,14 @@ export interface StandIn {
 interface EveryNth {
 	every: number;
 	fault: QueueFault;
+	/** Consecutive calls that fail from each multiple of `every` on (default 1). */
+	times?: number;
 }
 
 function everyNth(rule: EveryNth | undefined): ((call: number) => QueueFault | undefined) | undefined {
 	if (!rule || !(rule.every > 0)) return undefined;
-	return (call) => (call % rule.every === 0 ? rule.fault : undefined);
+	const times = Math.max(1, rule.times ?? 1);
+	return (call) => (call >= rule.every && call % rule.every < times ? rule.fault : undefined);
 }
 
 export async function startStandIn(options: StandInOptions = {}): Promise<StandIn> {
