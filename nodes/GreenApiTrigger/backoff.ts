@@ -5,6 +5,8 @@ export interface BackoffPolicy {
 }
 
 export const TRANSIENT_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 60_000 };
+/** HTTP 429 without Retry-After (Green-API sends none): the window frees up within a second, so start short. */
+export const RATE_LIMIT_BACKOFF: BackoffPolicy = { baseMs: 300, maxMs: 30_000 };
 /** Errors that need a person (wrong token, quota used up): retried rarely, so the log is not flooded. */
 export const PERSISTENT_BACKOFF: BackoffPolicy = { baseMs: 30_000, maxMs: 300_000 };
 

@@ -4,7 +4,7 @@ import type { QueuedNotification } from '../shared/messengers/greenApi/notificat
 import { deleteNotification, receiveNotification } from '../shared/messengers/greenApi/notifications';
 import { pause, withChildSignal } from './abortable';
 import type { BackoffPolicy } from './backoff';
-import { PERSISTENT_BACKOFF, TRANSIENT_BACKOFF, backoffDelayMs } from './backoff';
+import { PERSISTENT_BACKOFF, RATE_LIMIT_BACKOFF, TRANSIENT_BACKOFF, backoffDelayMs } from './backoff';
 
 export interface PollerHooks {
 	/** Emits the notification (downloading its files first). Resolves once n8n has it. */
@@ -22,6 +22,10 @@ export interface PollerSettings {
 	transientBackoff?: BackoffPolicy;
 	persistentBackoff?: BackoffPolicy;
 	random?: () => number;
+}
+
+function isRateLimit(error: unknown): boolean {
+	return isMessageFileError(error) && error.details.httpCode === 429;
 }
 
 function isTransient(error: unknown): boolean {
@@ -103,7 +107,8 @@ export class NotificationPoller {
 					this.hooks.onError?.(error as Error, 0);
 					return;
 				}
-				const delay = backoffDelayMs(attempt, this.settings.transientBackoff ?? TRANSIENT_BACKOFF, this.settings.random);
+				const policy = isRateLimit(error) ? RATE_LIMIT_BACKOFF : (this.settings.transientBackoff ?? TRANSIENT_BACKOFF);
+				const delay = backoffDelayMs(attempt, policy, this.settings.random);
 				this.hooks.onError?.(error as Error, delay);
 				await pause(delay, this.controller.signal);
 			}
@@ -112,9 +117,11 @@ export class NotificationPoller {
 
 	private async backOff(error: unknown): Promise<void> {
 		this.failures++;
-		const policy = isTransient(error)
-			? (this.settings.transientBackoff ?? TRANSIENT_BACKOFF)
-			: (this.settings.persistentBackoff ?? PERSISTENT_BACKOFF);
+		const policy = isRateLimit(error)
+			? RATE_LIMIT_BACKOFF
+			: isTransient(error)
+				? (this.settings.transientBackoff ?? TRANSIENT_BACKOFF)
+				: (this.settings.persistentBackoff ?? PERSISTENT_BACKOFF);
 		const delay = backoffDelayMs(this.failures, policy, this.settings.random);
 		this.hooks.onError?.(error instanceof Error ? error : new Error(String(error)), delay);
 		await pause(delay, this.controller.signal);
