@@ -1,6 +1,5 @@
 import type {
 	ICredentialDataDecryptedObject,
-	IDataObject,
 	IHookFunctions,
 	INodeExecutionData,
 	INodeType,
@@ -221,5 +220,3 @@ export class GreenApiTrigger implements INodeType {
 		return { closeFunction: async () => await poller.stop() };
 	}
 }
-
-export type { IDataObject };

@@ -143,7 +143,18 @@ async function run({ lib, scenario, assert, bin, work }) {
 			const ids = all.flatMap((e) => e.items.map((i) => i.json.idMessage));
 			assert(JSON.stringify(ids) === JSON.stringify(['HOOK-GOOD']), `executions carried ${JSON.stringify(ids)}, want ["HOOK-GOOD"]`);
 			assert(executions[0].status === 'success', `execution ${executions[0].status}`);
-			return `200 / 401 / 401, duplicate ignored, 1 execution`;
+			// Latency: the stand-in's POST → the trigger node's task start in the stored execution.
+			const latencies = [];
+			for (let i = 1; i <= 5; i++) {
+				const last = await n8n.lastExecutionId(WF_HOOK);
+				const sentAt = Date.now();
+				await control('green-notify', { idInstance: HOOK.idInstance, body: textMessage(HOOK, `HOOK-LAT-${i}`) });
+				const execution = await n8n.waitForExecution(WF_HOOK, last);
+				const task = execution.data && execution.data.resultData.runData['Green-API Trigger'];
+				if (task && task[0]) latencies.push(task[0].startTime - sentAt);
+			}
+			latencies.sort((a, b) => a - b);
+			return `200 / 401 / 401, duplicate ignored, 1 execution; POST → execution start ${latencies.join(', ')} ms`;
 		});
 
 		await scenario('g  Green-API Trigger polling: 30 notifications exactly once while polls drop and deletes fail', async () => {

@@ -46,13 +46,18 @@ export interface TriggerSetup {
 	staticData?: IDataObject;
 	/** serveWebhook: listen on this port (default: any free one). */
 	port?: number;
+	/** Fixed workflow and node ids (default: fresh ones per call), e.g. to pair a test webhook with the manual run after it. */
+	ids?: { workflow: string; node: string };
+	/** serveWebhook: n8n's execution mode for the call ('manual' for the editor's test URL). */
+	executionMode?: 'webhook' | 'manual';
 }
 
 let workflowCounter = 0;
 
 function build(setup: TriggerSetup) {
+	++workflowCounter;
 	const node: INode = {
-		id: `trigger-${++workflowCounter}`,
+		id: setup.ids?.node ?? `trigger-${workflowCounter}`,
 		name: 'Green-API Trigger',
 		type: TRIGGER_TYPE,
 		typeVersion: 1,
@@ -62,7 +67,7 @@ function build(setup: TriggerSetup) {
 		webhookId: `hook-${workflowCounter}`,
 	};
 	const workflow = new Workflow({
-		id: `wf-${workflowCounter}`,
+		id: setup.ids?.workflow ?? `wf-${workflowCounter}`,
 		nodes: [node],
 		connections: {},
 		active: true,
@@ -97,6 +102,8 @@ export interface ActiveTrigger {
 	errors: Error[];
 	/** Items of every emission, flattened. */
 	items(): INodeExecutionData[];
+	/** Runs the response's manualTriggerFunction, as n8n does for a manual run. */
+	runManual(): Promise<void>;
 	/** Waits until `count` items were emitted (bounded). */
 	waitForItems(count: number, timeoutMs?: number): Promise<INodeExecutionData[]>;
 	close(): Promise<void>;
@@ -120,6 +127,9 @@ export async function activateTrigger(setup: TriggerSetup, activation: WorkflowA
 			const deadline = Date.now() + timeoutMs;
 			while (items().length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 			return items();
+		},
+		async runManual() {
+			await response?.manualTriggerFunction?.();
 		},
 		async close() {
 			await response?.closeFunction?.();
@@ -195,7 +205,7 @@ export async function serveWebhook(setup: TriggerSetup): Promise<WebhookServer> 
 					httpResponse: res,
 				} as unknown as IWorkflowExecuteAdditionalData;
 				const webhookData = { httpMethod: 'POST', node: node.name, path: 'webhook', webhookDescription: triggerNodeType.description.webhooks![0], workflowId: workflow.id, workflowExecuteAdditionalData: data } as unknown as IWebhookData;
-				const context = new WebhookContext(workflow, node, data, 'webhook', webhookData, [], null);
+				const context = new WebhookContext(workflow, node, data, setup.executionMode ?? 'webhook', webhookData, [], null);
 				try {
 					const result = await triggerNodeType.webhook!.call(context);
 					if (!res.writableEnded && result.noWebhookResponse !== true) {

@@ -8,7 +8,7 @@ import type { INodeParameters } from 'n8n-workflow';
 import { readFixture } from '../fixtures/fixtures';
 import { binaryBuffer } from '../helpers/engine';
 import { startStandIn, type StandIn } from '../standin/server';
-import { runWebhookHook, serveWebhook, type WebhookServer } from './greenApiHarness';
+import { activateTrigger, runWebhookHook, serveWebhook, type WebhookServer } from './greenApiHarness';
 import { fileMessage, statusNotification, textMessage, type InstanceRef } from './greenApiNotifications';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -162,6 +162,20 @@ describe('Green-API Trigger, webhook mode', () => {
 		expect(item.binary!.data.fileName).toBe('telegram-777.pdf');
 		expect(sha256(await binaryBuffer(item.binary!.data))).toBe(sha256(readFixture('document.pdf')));
 	});
+});
+
+test('the editor\'s test URL: the manual run n8n starts after the test webhook gets the webhook\'s items', async () => {
+	const ids = { workflow: 'wf-manual', node: 'node-manual' };
+	server = await serveWebhook({ ...setup(WHATSAPP, WEBHOOK_TOKEN), ids, executionMode: 'manual' });
+	await pointInstanceAt(WHATSAPP, server.url, WEBHOOK_TOKEN);
+	await standIn.greenApi.queues.notify(WHATSAPP.idInstance, textMessage(WHATSAPP, 'TEST1', CHAT));
+	await waitFor(() => server!.executions.length === 1);
+	// n8n runs the trigger node of the test execution manually (WorkflowExecute → runTrigger, activation 'manual').
+	const manual = await activateTrigger({ ...setup(WHATSAPP, WEBHOOK_TOKEN), ids }, 'manual');
+	await manual.runManual();
+	expect(manual.items().map((item) => item.json.idMessage)).toEqual(['TEST1']);
+	expect(standIn.stats.greenReceiveCalls + standIn.stats.greenSettingsCalls).toBe(0);
+	await manual.close();
 });
 
 describe('Set the instance\'s webhook URL on activation', () => {
