@@ -15,6 +15,7 @@ import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workf
 import { isMessageFileError } from '../shared/errors';
 import { messengerName, messengerOf, redactToken } from '../shared/messengers/greenApi/api';
 import { getSettings, setSettings } from '../shared/messengers/greenApi/settings';
+import { binaryPropertyNameOf } from '../shared/pipeline/fileOptions';
 import { properties } from './description';
 import type { NotificationFilter } from './notificationFilter';
 import { DEFAULT_WEBHOOK_TYPES, acceptsNotification, parseChatIds } from './notificationFilter';
@@ -164,6 +165,15 @@ export class GreenApiTrigger implements INodeType {
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse | undefined> {
 		const mode = this.getNodeParameter('mode') as string;
+		// A setting that would fail every notification fails the activation instead.
+		const { items: checkedOptions } = readOptions(this);
+		if (checkedOptions.downloadFiles) {
+			try {
+				binaryPropertyNameOf(checkedOptions);
+			} catch (error) {
+				throw new NodeOperationError(this.getNode(), (error as Error).message, { description: isMessageFileError(error) ? error.details.description : undefined });
+			}
+		}
 		if (mode !== 'polling') {
 			// Webhook mode: the webhook does the work. After a test webhook n8n runs this node
 			// manually; hand it what the webhook produced.

@@ -142,6 +142,13 @@ describe('Green-API Trigger, polling mode', () => {
 		expect(standIn.stats.greenSettingsChanges).toBe(0);
 	});
 
+	test('an empty Put Output File in Field fails activation instead of every notification', async () => {
+		standIn.greenApi.queues.enqueue(WHATSAPP.idInstance, textMessage(WHATSAPP, 'KEPT', CHAT));
+		await expect(activateTrigger(polling(WHATSAPP, { binaryPropertyName: '  ' }))).rejects.toThrow(/Put Output File in Field is empty/);
+		expect(standIn.stats.greenReceiveCalls).toBe(0);
+		expect(standIn.greenApi.queues.pending(WHATSAPP.idInstance)).toHaveLength(1);
+	});
+
 	test('a wrong API token fails activation with a redacted, explained error', async () => {
 		const activation = activateTrigger({ ...polling(WHATSAPP), credentials: { ...credentials(WHATSAPP), apiTokenInstance: 'wrong-token-xyz' } });
 		await expect(activation).rejects.toThrow(/rejected the API token/);
