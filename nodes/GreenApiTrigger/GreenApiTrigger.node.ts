@@ -204,6 +204,8 @@ export class GreenApiTrigger implements INodeType {
 
 		const { items: itemOptions, filter, deleteAfter } = readOptions(this);
 		const recent = new RecentNotifications();
+		// A manual (editor) run ends at the first emit: nothing to wait for there.
+		const waitForExecution = deleteAfter === 'executionFinished' && this.getActivationMode() !== 'manual';
 		const messenger = messengerName(messengerOf(credentials));
 		const poller = new NotificationPoller(
 			this,
@@ -211,9 +213,11 @@ export class GreenApiTrigger implements INodeType {
 			{
 				deliver: async ({ body }) => {
 					const key = notificationKey(body);
-					if (!acceptsNotification(body, filter) || (key !== undefined && recent.seenBefore(key))) return;
+					if (!acceptsNotification(body, filter) || (key !== undefined && recent.has(key))) return;
 					const items = await notificationItems(this, body, itemOptions, credentials);
-					if (deleteAfter === 'executionFinished') {
+					// Remembered only once emitted: a notification that failed before is not taken for a duplicate.
+					if (key !== undefined) recent.remember(key);
+					if (waitForExecution) {
 						const done = this.helpers.createDeferredPromise<IRun>();
 						this.emit([items], undefined, done);
 						await done.promise.catch(() => undefined);

@@ -10,14 +10,22 @@ export class RecentNotifications {
 
 	constructor(private readonly capacity = DEDUP_WINDOW) {}
 
-	/** true when the key was seen before; otherwise remembers it. */
-	seenBefore(key: string): boolean {
-		if (this.keys.has(key)) return true;
+	has(key: string): boolean {
+		return this.keys.has(key);
+	}
+
+	remember(key: string): void {
 		this.keys.add(key);
 		if (this.keys.size > this.capacity) {
 			const oldest = this.keys.values().next().value;
 			if (oldest !== undefined) this.keys.delete(oldest);
 		}
+	}
+
+	/** true when the key was seen before; otherwise remembers it. */
+	seenBefore(key: string): boolean {
+		if (this.keys.has(key)) return true;
+		this.remember(key);
 		return false;
 	}
 

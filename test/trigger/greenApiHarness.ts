@@ -8,6 +8,8 @@ import { HookContext, TriggerContext, WebhookContext } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
+	IDeferredPromise,
+	IRun,
 	INode,
 	INodeExecutionData,
 	INodeParameters,
@@ -44,6 +46,8 @@ export interface TriggerSetup {
 	binaryMode?: 'memory' | 'filesystem';
 	/** Static data of the workflow, kept across activations like n8n's database does. */
 	staticData?: IDataObject;
+	/** activateTrigger: how long each "execution" takes before its donePromise settles. */
+	executionMs?: number;
 	/** serveWebhook: listen on this port (default: any free one). */
 	port?: number;
 	/** Fixed workflow and node ids (default: fresh ones per call), e.g. to pair a test webhook with the manual run after it. */
@@ -115,7 +119,11 @@ export async function activateTrigger(setup: TriggerSetup, activation: WorkflowA
 	const { node, workflow, additionalData } = build(setup);
 	const emitted: Emitted[] = [];
 	const errors: Error[] = [];
-	const emit = (data: INodeExecutionData[][]) => void emitted.push({ items: data[0] ?? [], at: Date.now() });
+	// Like n8n: the execution runs after emit and settles the donePromise when it finished (here after executionMs).
+	const emit = (data: INodeExecutionData[][], _response?: unknown, done?: IDeferredPromise<IRun>) => {
+		emitted.push({ items: data[0] ?? [], at: Date.now() });
+		if (done) setTimeout(() => done.resolve({} as IRun), setup.executionMs ?? 0);
+	};
 	const context = new TriggerContext(workflow, node, additionalData, 'trigger', activation, emit, (error: Error) => void errors.push(error));
 	const response = await triggerNodeType.trigger!.call(context);
 	const items = () => emitted.flatMap((emission) => emission.items);

@@ -239,6 +239,33 @@ describe('Green-API Trigger, polling mode', () => {
 		expect(standIn.greenApi.queues.pending(WHATSAPP.idInstance)).toHaveLength(0);
 	});
 
+	test('Delete From Queue “when the execution finished”: deleted only after each execution, one at a time', async () => {
+		const queues = standIn.greenApi.queues;
+		for (const id of ['E1', 'E2', 'E3']) queues.enqueue(WHATSAPP.idInstance, textMessage(WHATSAPP, id, CHAT));
+		const deletedAt: number[] = [];
+		active = await activateTrigger({ ...polling(WHATSAPP, { deleteAfter: 'executionFinished' }), executionMs: 400 });
+		// At each emission, how many notifications had been deleted already.
+		const deletedAtEmit: number[] = [];
+		const originalPush = active.emitted.push.bind(active.emitted);
+		active.emitted.push = (...emissions) => {
+			deletedAtEmit.push(queues.deletedReceipts(WHATSAPP.idInstance).length);
+			return originalPush(...emissions);
+		};
+		const watch = setInterval(() => {
+			while (deletedAt.length < queues.deletedReceipts(WHATSAPP.idInstance).length) deletedAt.push(Date.now());
+		}, 5);
+		try {
+			await waitFor(() => queues.pending(WHATSAPP.idInstance).length === 0, 10_000);
+		} finally {
+			clearInterval(watch);
+		}
+		const emittedAt = active.emitted.map((emission) => emission.at);
+		expect(emittedAt).toHaveLength(3);
+		// Each delete waits for its execution (400 ms); the next notification is emitted only after it.
+		for (let i = 0; i < 3; i++) expect(deletedAt[i] - emittedAt[i]).toBeGreaterThanOrEqual(380);
+		expect(deletedAtEmit).toEqual([0, 1, 2]);
+	});
+
 	test('Download Files off: the body only, no download calls', async () => {
 		const png = standIn.greenApi.addFile({ idInstance: WHATSAPP.idInstance, chatId: CHAT, idMessage: 'IMG9', body: readFixture('image.png'), linkExtension: 'png' });
 		standIn.greenApi.queues.enqueue(WHATSAPP.idInstance, fileMessage(WHATSAPP, 'IMG9', CHAT, { typeMessage: 'imageMessage', downloadUrl: png.directUrl }));
