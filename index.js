@@ -3,6 +3,7 @@
 // is the published package's "main".
 module.exports = {
 	DownloadMessageFile: require('./dist/nodes/DownloadMessageFile/DownloadMessageFile.node.js').DownloadMessageFile,
+	GreenApiTrigger: require('./dist/nodes/GreenApiTrigger/GreenApiTrigger.node.js').GreenApiTrigger,
 	DingTalkApi: require('./dist/credentials/DingTalkApi.credentials.js').DingTalkApi,
 	GreenApi: require('./dist/credentials/GreenApi.credentials.js').GreenApi,
 };

@@ -38,6 +38,7 @@ export class GreenApi implements ICredentialType {
 			options: [
 				{ name: 'WhatsApp', value: 'whatsapp' },
 				{ name: 'MAX', value: 'max', description: 'MAX instances (IDs starting 3100) use the /v3 API' },
+				{ name: 'Telegram', value: 'telegram', description: 'Telegram instances (IDs starting 4100, beta); files are kept for 24 hours' },
 			],
 			default: 'whatsapp',
 		},
@@ -72,6 +73,16 @@ export class GreenApi implements ICredentialType {
 			default: '',
 			required: true,
 			description: 'The apiTokenInstance shown on the instance page of the Green-API console',
+		},
+		{
+			displayName: 'Webhook Token',
+			name: 'webhookUrlToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'The webhookUrlToken set in the instance\'s settings (Green-API console → instance → Settings). When set, the Green-API Trigger accepts only webhook calls that carry it as "Authorization: Bearer <token>".',
+			hint: 'Used only by the Green-API Trigger in webhook mode. Leave empty to accept webhook calls without a token (not recommended).',
 		},
 	];
 

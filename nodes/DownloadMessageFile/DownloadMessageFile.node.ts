@@ -11,8 +11,9 @@ import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workf
 
 import { properties } from './description';
 import { inputError, isMessageFileError } from '../shared/errors';
-import type { FetchOptions } from '../shared/pipeline/fetchMessageFile';
 import { describeFetchedFile, fetchMessageFile } from '../shared/pipeline/fetchMessageFile';
+import { binaryPropertyNameOf as binaryPropertyName, toFetchOptions as fetchOptions } from '../shared/pipeline/fileOptions';
+import type { FileOptionValues } from '../shared/pipeline/fileOptions';
 import { forEachWithConcurrency } from '../shared/pipeline/itemPool';
 import { credentialsOnce } from '../shared/messengers/credentialsOnce';
 import { describeShape, messageCandidates } from '../shared/messengers/incomingMessage';
@@ -21,33 +22,13 @@ import type { ExecutionState, FileProvider, MessageFile, NoFile } from '../share
 
 type WhenNoFile = 'error' | 'passThrough' | 'drop';
 
-interface NodeOptions {
-	binaryPropertyName?: string;
-	fileName?: string;
-	maxFileSize?: number;
-	timeout?: number;
-	maxRetries?: number;
+interface NodeOptions extends FileOptionValues {
 	concurrency?: number;
 	whenNoFile?: WhenNoFile;
 }
 
 /** Credential values that must never appear in an error, whatever path it took. */
 const SECRET_FIELDS = ['appSecret', 'suiteSecret', 'suiteTicket', 'accessToken', 'apiTokenInstance'];
-
-function fetchOptions(options: NodeOptions): FetchOptions {
-	return {
-		fileName: options.fileName?.trim() || undefined,
-		maxBytes: options.maxFileSize && options.maxFileSize > 0 ? Math.floor(options.maxFileSize * 1024 * 1024) : undefined,
-		timeoutMs: Math.max(1, options.timeout ?? 60) * 1000,
-		retry: { retries: Math.max(0, Math.floor(options.maxRetries ?? 3)) },
-	};
-}
-
-function binaryPropertyName(options: NodeOptions): string {
-	const name = (options.binaryPropertyName ?? 'data').trim();
-	if (!name) throw inputError('Put Output File in Field is empty', 'Name the binary field that should receive the file, e.g. data.');
-	return name;
-}
 
 /**
  * Whether Message is the default `{{ $json }}`: then the item is the message, and n8n's
@@ -118,7 +99,7 @@ export class DownloadMessageFile implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ ($parameter["service"] === "greenApi" ? "Green-API" : "DingTalk") + ($parameter["source"] === "fields" ? "" : ": from message") }}',
-		description: 'Download the file, picture, voice note or video a user sent to a DingTalk bot or a Green-API WhatsApp / MAX instance',
+		description: 'Download the file, picture, voice note or video a user sent to a DingTalk bot or a Green-API WhatsApp / MAX / Telegram instance',
 		defaults: { name: 'Download Message File' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

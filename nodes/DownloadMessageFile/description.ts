@@ -1,5 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import {
+	binaryPropertyNameOption,
+	fileNameOption,
+	maxFileSizeOption,
+	maxRetriesOption,
+	timeoutOption,
+} from '../shared/pipeline/fileOptions';
+
 const dingTalkFields: INodeProperties[] = [
 	{
 		displayName: 'Download Code',
@@ -31,7 +39,7 @@ const greenApiFields: INodeProperties[] = [
 		required: true,
 		placeholder: '={{ $json.senderData.chatId }}',
 		displayOptions: { show: { service: ['greenApi'], source: ['fields'] } },
-		description: 'The chat the message is in: 79001234567@c.us or a group ID ending @g.us for WhatsApp, a number for MAX',
+		description: 'The chat the message is in: 79001234567@c.us or a group ID ending @g.us for WhatsApp, a number for MAX and Telegram',
 	},
 	{
 		displayName: 'Message ID',
@@ -60,44 +68,11 @@ const options: INodeProperties = {
 			default: 4,
 			description: 'How many items to download at the same time. Green-API calls stay under 5 a second per instance regardless.',
 		},
-		{
-			displayName: 'File Name',
-			name: 'fileName',
-			type: 'string',
-			default: '',
-			description: 'Name for the output file instead of the original one. Without an extension, the detected one is added.',
-		},
-		{
-			displayName: 'Max File Size (MB)',
-			name: 'maxFileSize',
-			type: 'number',
-			typeOptions: { minValue: 0 },
-			default: 0,
-			description: 'Refuse files larger than this. 0 means no limit.',
-		},
-		{
-			displayName: 'Max Retries',
-			name: 'maxRetries',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 10 },
-			default: 3,
-			description: 'How often to retry after throttling (HTTP 429, DingTalk QPS limits), a busy server (502–504) or a dropped connection. Final answers are never retried.',
-		},
-		{
-			displayName: 'Put Output File in Field',
-			name: 'binaryPropertyName',
-			type: 'string',
-			default: 'data',
-			description: 'The binary field of the output item that receives the file',
-		},
-		{
-			displayName: 'Timeout (Seconds)',
-			name: 'timeout',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 60,
-			description: 'How long to wait for the messenger\'s API, and for the file host to send more data. A big file on a slow link is not cut off while data keeps arriving.',
-		},
+		fileNameOption,
+		maxFileSizeOption,
+		maxRetriesOption,
+		binaryPropertyNameOption,
+		timeoutOption,
 		{
 			displayName: 'When the Message Has No File',
 			name: 'whenNoFile',
@@ -123,7 +98,7 @@ export const properties: INodeProperties[] = [
 	noDataExpression: true,
 	options: [
 		{ name: 'DingTalk', value: 'dingTalk', description: 'Files sent to a DingTalk robot' },
-		{ name: 'Green-API (WhatsApp / MAX)', value: 'greenApi', description: 'Files received by a Green-API instance' },
+		{ name: 'Green-API (WhatsApp / MAX / Telegram)', value: 'greenApi', description: 'Files received by a Green-API instance' },
 	],
 	default: 'dingTalk',
 	},

@@ -352,6 +352,7 @@ async function main() {
 			}
 			await n8n.stop();
 		}
+		if (wants('g')) await require('./greenApiTrigger').run({ lib, scenario, assert, bin: install.bin, work });
 
 		const stats = await lib.standInStats(urls);
 		lib.debug('stand-in stats', JSON.stringify(stats));

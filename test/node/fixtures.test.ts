@@ -1,4 +1,4 @@
-// Every real fixture, through both services (DingTalk; Green-API WhatsApp and MAX)
+// Every real fixture, through both services (DingTalk; Green-API WhatsApp, MAX and Telegram)
 // and both binary modes, via n8n-core's real engine against the stand-in hosts:
 // the bytes come out identical, labelled with the MIME type, extension and name
 // the fixture table promises.
@@ -8,7 +8,7 @@ import { fixtures, readFixture, type Fixture } from '../fixtures/fixtures';
 import { CredentialStore, binaryBuffer, runNode, type BinaryMode } from '../helpers/engine';
 import { startStandIn, type RecordedRequest, type StandIn } from '../standin/server';
 
-type Route = 'dingTalk' | 'whatsapp' | 'max';
+type Route = 'dingTalk' | 'whatsapp' | 'max' | 'telegram';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
@@ -17,6 +17,7 @@ const extensionOfFile = (file: string) => file.slice(file.lastIndexOf('.') + 1);
 const DING_APP = { appKey: 'dingfixtures', appSecret: 'fixture-secret' };
 const WHATSAPP = { idInstance: 1101000001, apiTokenInstance: 'wa-token-fixtures', messenger: 'whatsapp' as const };
 const MAX = { idInstance: 3100000002, apiTokenInstance: 'max-token-fixtures', messenger: 'max' as const };
+const TELEGRAM = { idInstance: 4100000003, apiTokenInstance: 'tg-token-fixtures', messenger: 'telegram' as const };
 const CHAT_ID = '79001234567@c.us';
 
 let standIn: StandIn;
@@ -28,6 +29,7 @@ beforeAll(async () => {
 	standIn.dingTalk.addApp(DING_APP);
 	standIn.greenApi.addInstance(WHATSAPP);
 	standIn.greenApi.addInstance(MAX);
+	standIn.greenApi.addInstance(TELEGRAM);
 	const stores: Record<Route, CredentialStore> = {
 		dingTalk: new CredentialStore({ dingTalkApi: { appType: 'internal', ...DING_APP, baseUrl: standIn.dingTalkUrl } }),
 		whatsapp: new CredentialStore({
@@ -35,6 +37,9 @@ beforeAll(async () => {
 		}),
 		max: new CredentialStore({
 			greenApi: { apiUrl: standIn.greenApiUrl, mediaUrl: standIn.greenMediaUrl, ...MAX, idInstance: String(MAX.idInstance) },
+		}),
+		telegram: new CredentialStore({
+			greenApi: { apiUrl: standIn.greenApiUrl, mediaUrl: standIn.greenMediaUrl, ...TELEGRAM, idInstance: String(TELEGRAM.idInstance) },
 		}),
 	};
 	credentials = (route) => stores[route];
@@ -64,9 +69,9 @@ function register(route: Route, fixture: Fixture, options: Record<string, unknow
 		};
 	}
 	const idMessage = `BAE5${id.padStart(12, '0')}`;
-	const instance = route === 'whatsapp' ? WHATSAPP : MAX;
-	// WhatsApp links carry an extension (voice notes: .oga, as WhatsApp writes them); MAX links none.
-	const linkExtension = route === 'whatsapp' ? (fixture.file === 'voice.ogg' ? 'oga' : extensionOfFile(fixture.file)) : undefined;
+	const instance = route === 'whatsapp' ? WHATSAPP : route === 'telegram' ? TELEGRAM : MAX;
+	// WhatsApp and Telegram links carry an extension (voice notes: .oga, as WhatsApp writes them); MAX links none.
+	const linkExtension = route !== 'max' ? (fixture.file === 'voice.ogg' ? 'oga' : extensionOfFile(fixture.file)) : undefined;
 	standIn.greenApi.addFile({ idInstance: instance.idInstance, chatId: CHAT_ID, idMessage, body, linkExtension });
 	return {
 		parameters: { service: 'greenApi', source: 'fields', chatId: CHAT_ID, idMessage, options },
@@ -79,7 +84,7 @@ function fileGets(host: Registered['fileHost']): RecordedRequest[] {
 	return standIn.requests.filter((request) => request.role === host && request.method === 'GET');
 }
 
-const routes: Route[] = ['dingTalk', 'whatsapp', 'max'];
+const routes: Route[] = ['dingTalk', 'whatsapp', 'max', 'telegram'];
 const modes: BinaryMode[] = ['memory', 'filesystem'];
 const table = fixtures.flatMap((fixture) =>
 	routes.flatMap((route) => modes.map((mode) => ({ file: fixture.file, route, mode, fixture }))),
@@ -121,7 +126,7 @@ describe('every fixture through every service and binary mode', () => {
 			},
 		});
 		// Magic numbers decide binary kinds; for text kinds the WhatsApp link's extension comes before the text check.
-		const typeSource = fixture.binaryKind ? 'bytes' : route === 'whatsapp' ? 'link' : 'text';
+		const typeSource = fixture.binaryKind ? 'bytes' : route === 'whatsapp' || route === 'telegram' ? 'link' : 'text';
 		expect((item.json.messageFile as { typeSource: string }).typeSource).toBe(typeSource);
 		expect(item.pairedItem).toEqual({ item: 0 });
 
@@ -134,6 +139,7 @@ describe('every fixture through every service and binary mode', () => {
 		if (route === 'dingTalk') expect(gets[0].path).toMatch(/\.file\?/);
 		if (route === 'max') expect(gets[0].path).toMatch(/^\/i\?r=/);
 		if (route === 'whatsapp') expect(gets[0].path).toMatch(/\.[a-z0-9]+$/);
+		if (route === 'telegram') expect(gets[0].path).toMatch(new RegExp(`^/download/${TELEGRAM.idInstance}/[0-9a-f-]+\\.[a-z0-9]+$`));
 	});
 });
 

@@ -1,14 +1,17 @@
-// Green-API (WhatsApp and MAX instances: downloadFile, getStateInstance) and
-// its media host. WhatsApp instances live at /waInstance{id}/…, MAX ones at
-// /v3/waInstance{id}/…; the other prefix is a 404 for them, as on the real API.
+// Green-API (WhatsApp, MAX and Telegram instances: downloadFile, getStateInstance,
+// the notification queue receiveNotification / deleteNotification, getSettings /
+// setSettings, webhook deliveries) and its media host. WhatsApp and Telegram instances
+// live at /waInstance{id}/…, MAX ones at /v3/waInstance{id}/…; the other prefix is a
+// 404 for them, as on the real API.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FileBody } from './bytes';
 import { GREEN_QUOTA_EXCEEDED_BODY, pickApiFault, sendApiFault, type Fault } from './faults';
 import { REDIRECT_PREFIX, serveHostedFile, serveRedirectHop, type FileServeEnv, type HostedFile } from './files';
 import { parseJsonObject, sendJson, sendText, type RequestContext } from './listener';
+import { GreenNotificationQueues } from './notificationQueue';
 import type { StandInStats } from './stats';
 
-export type GreenMessenger = 'whatsapp' | 'max';
+export type GreenMessenger = 'whatsapp' | 'max' | 'telegram';
 export type GreenInstanceState = 'authorized' | 'notAuthorized' | 'starting' | 'blocked' | 'yellowCard' | 'sleepMode';
 
 export interface GreenInstanceInput {
@@ -29,7 +32,7 @@ export interface GreenMessageRef {
 
 export interface GreenFileInput extends GreenMessageRef {
 	body: FileBody;
-	/** Extension of WhatsApp links ('pdf', 'oga', …); absent → no extension. MAX links never have one. */
+	/** Extension of WhatsApp and Telegram links ('pdf', 'oga', …); absent → no extension. MAX links never have one. */
 	linkExtension?: string;
 	/** Default application/octet-stream, like the real media hosts. */
 	contentType?: string;
@@ -65,7 +68,7 @@ interface MediaLink {
 	expired: boolean;
 }
 
-const ROUTE = /^(\/v3)?\/waInstance([^/]+)\/([^/]+)\/([^/]+)\/?$/;
+const ROUTE = /^(\/v3)?\/waInstance([^/]+)\/([^/]+)\/([^/]+)(?:\/([^/]+))?\/?$/;
 
 export class GreenApiStandIn {
 	/** Set by startStandIn once the listeners are up. */
@@ -79,11 +82,16 @@ export class GreenApiStandIn {
 	/** Accepted downloadFile call times per instance, for the sliding 1 s window. */
 	private readonly recentCalls = new Map<string, number[]>();
 
+	/** Notification queues, settings and webhook deliveries, per instance (see notificationQueue.ts). */
+	readonly queues: GreenNotificationQueues;
+
 	constructor(
 		private readonly stats: StandInStats,
 		private readonly options: GreenApiOptions,
 		private readonly signal: AbortSignal,
-	) {}
+	) {
+		this.queues = new GreenNotificationQueues(stats, signal);
+	}
 
 	addInstance(input: GreenInstanceInput): void {
 		this.instances.set(String(input.idInstance), {
@@ -92,6 +100,7 @@ export class GreenApiStandIn {
 			...input,
 			idInstance: String(input.idInstance),
 		});
+		this.queues.addInstance(String(input.idInstance));
 	}
 
 	setInstanceState(idInstance: string | number, state: GreenInstanceState): void {
@@ -157,6 +166,10 @@ export class GreenApiStandIn {
 			const r = randomBytes(24).toString('base64url');
 			key = `r:${r}`;
 			url = `${this.mediaUrl}/i?r=${r}`;
+		} else if (entry.instance.messenger === 'telegram') {
+			// Telegram instances hand out links on the API host's /download/ path (https://4100.api.green-api.com/download/4100/….png).
+			key = `/download/${entry.instance.idInstance}/${randomUUID()}${entry.linkExtension ? `.${entry.linkExtension}` : ''}`;
+			url = `${this.mediaUrl}${key}`;
 		} else {
 			key = `/${entry.instance.idInstance}/${randomUUID()}${entry.linkExtension ? `.${entry.linkExtension}` : ''}`;
 			url = `${this.mediaUrl}${key}`;
@@ -172,10 +185,22 @@ export class GreenApiStandIn {
 	handleApi = async (ctx: RequestContext): Promise<void> => {
 		const match = ROUTE.exec(ctx.url.pathname);
 		if (!match) return sendText(ctx.res, 404, 'Not Found');
-		const [, v3, idInstance = '', method = '', token = ''] = match;
+		const [, v3, idInstance = '', method = '', token = '', argument] = match;
 		const name = method.toLowerCase();
+		if (name === 'deletenotification') {
+			const instance = this.authorize(ctx, !!v3, idInstance, token);
+			return instance ? this.queues.deleteNotification(ctx, idInstance, argument) : undefined;
+		}
+		if (argument !== undefined) return sendText(ctx.res, 404, 'Not Found');
 		if (name === 'downloadfile') return this.downloadFile(ctx, !!v3, idInstance, token);
 		if (name === 'getstateinstance') return this.getState(ctx, !!v3, idInstance, token);
+		if (name === 'receivenotification' || name === 'getsettings' || name === 'setsettings') {
+			const instance = this.authorize(ctx, !!v3, idInstance, token);
+			if (!instance) return;
+			if (name === 'receivenotification') return await this.queues.receiveNotification(ctx, idInstance);
+			if (name === 'getsettings') return this.queues.getSettings(ctx, idInstance);
+			return this.queues.setSettings(ctx, idInstance);
+		}
 		return sendText(ctx.res, 404, 'Not Found');
 	};
 

@@ -4,11 +4,14 @@
 import { DingTalkStandIn } from './dingtalk';
 import { GreenApiStandIn } from './greenapi';
 import { CONTROL_PREFIX, listen, sendJson, type Handler, type Listener, type RecordedRequest } from './listener';
+import type { QueueFault, WebhookDeliveryOptions } from './notificationQueue';
 import { emptyStats, resetStatsInPlace, type StandInStats } from './stats';
 
 export { DEFAULT_CORP_ID, DingTalkStandIn } from './dingtalk';
 export type { DingTalkAppInput, DingTalkFileInput, DingTalkSuiteInput } from './dingtalk';
 export { GreenApiStandIn } from './greenapi';
+export { GreenNotificationQueues } from './notificationQueue';
+export type { InstanceSettings, QueueFault, QueueFaults, WebhookDelivery, WebhookDeliveryOptions } from './notificationQueue';
 export type { GreenFileInput, GreenInstanceInput, GreenInstanceState, GreenMessageRef, GreenMessenger } from './greenapi';
 export { bodySize, fileBodySha256, generatedBytes, generatedBytesSha256, type FileBody } from './bytes';
 export { GREEN_QUOTA_EXCEEDED_BODY, presetFaults } from './faults';
@@ -27,6 +30,8 @@ export interface StandInOptions {
 	retryAfterSeconds?: number;
 	/** Status of an expired Green media link. Default 403. */
 	greenExpiredLinkStatus?: 403 | 404;
+	/** receiveNotification + deleteNotification calls allowed per instance per second. Default: no limit. */
+	greenQueueRateLimitPerSecond?: number;
 }
 
 export interface StandIn {
@@ -46,6 +51,19 @@ export interface StandIn {
 	resetStats(): void;
 	/** Stop all listeners, destroying open (stalled) sockets. */
 	close(): Promise<void>;
+}
+
+interface EveryNth {
+	every: number;
+	fault: QueueFault;
+	/** Consecutive calls that fail from each multiple of `every` on (default 1). */
+	times?: number;
+}
+
+function everyNth(rule: EveryNth | undefined): ((call: number) => QueueFault | undefined) | undefined {
+	if (!rule || !(rule.every > 0)) return undefined;
+	const times = Math.max(1, rule.times ?? 1);
+	return (call) => (call >= rule.every && call % rule.every < times ? rule.fault : undefined);
 }
 
 export async function startStandIn(options: StandInOptions = {}): Promise<StandIn> {
@@ -72,6 +90,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
 		},
 		closing.signal,
 	);
+	greenApi.queues.options = { rateLimitPerSecond: options.greenQueueRateLimitPerSecond };
 
 	const resetStats = () => {
 		resetStatsInPlace(stats);
@@ -93,6 +112,39 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
 				dingTalk.expireLinks();
 				greenApi.expireDirectLinks();
 				return sendJson(ctx.res, 200, { ok: true });
+			case 'POST green-notify': {
+				// {idInstance, body, options?}: Green-API's delivery (webhook when a URL is set, else the queue).
+				const input = JSON.parse(ctx.body.toString('utf8')) as { idInstance: string; body: Record<string, unknown>; options?: WebhookDeliveryOptions };
+				return void greenApi.queues.notify(input.idInstance, input.body, input.options).then(
+					(outcome) => sendJson(ctx.res, 200, outcome),
+					(error: Error) => sendJson(ctx.res, 500, { error: error.message }),
+				);
+			}
+			case 'POST green-queue-faults': {
+				// {idInstance, receive?: {every, fault}, delete?: {every, fault}, slowMs?}: every n-th call fails.
+				const input = JSON.parse(ctx.body.toString('utf8')) as { idInstance: string; receive?: EveryNth; delete?: EveryNth; slowMs?: number };
+				greenApi.queues.setFaults(input.idInstance, { receive: everyNth(input.receive), delete: everyNth(input.delete), slowMs: input.slowMs });
+				return sendJson(ctx.res, 200, { ok: true });
+			}
+			case 'POST green-settings': {
+				const input = JSON.parse(ctx.body.toString('utf8')) as { idInstance: string; settings: Record<string, unknown> };
+				greenApi.queues.updateSettings(input.idInstance, input.settings);
+				return sendJson(ctx.res, 200, greenApi.queues.settingsOf(input.idInstance));
+			}
+			case 'GET green-queue': {
+				const idInstance = ctx.url.searchParams.get('idInstance') ?? '';
+				return sendJson(ctx.res, 200, {
+					pending: greenApi.queues.pending(idInstance),
+					deleted: greenApi.queues.deletedReceipts(idInstance),
+					deliveries: greenApi.queues.deliveries(idInstance),
+					settings: greenApi.queues.settingsOf(idInstance),
+				});
+			}
+			case 'POST green-add-file': {
+				const input = JSON.parse(ctx.body.toString('utf8')) as { idInstance: string; chatId: string; idMessage: string; base64: string; linkExtension?: string };
+				const { directUrl } = greenApi.addFile({ idInstance: input.idInstance, chatId: input.chatId, idMessage: input.idMessage, body: Buffer.from(input.base64, 'base64'), linkExtension: input.linkExtension });
+				return sendJson(ctx.res, 200, { directUrl });
+			}
 			case 'POST reset-stats':
 				resetStats();
 				return sendJson(ctx.res, 200, { ok: true });

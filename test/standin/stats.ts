@@ -19,6 +19,16 @@ export interface StandInStats {
 	greenDownloadFileCalls: number;
 	greenDownloadFileCallsByInstance: Record<string, number>;
 	greenStateCalls: number;
+	/** receiveNotification / deleteNotification calls (any outcome). */
+	greenReceiveCalls: number;
+	greenDeleteCalls: number;
+	/** Notifications handed out by receiveNotification (redeliveries included). */
+	greenNotificationsServed: number;
+	/** getSettings + setSettings calls, and the setSettings that changed something. */
+	greenSettingsCalls: number;
+	greenSettingsChanges: number;
+	/** Webhook POSTs made by the stand-in (retries and duplicates included). */
+	greenWebhookPosts: number;
 	/** GET/HEAD requests on the Green media host (redirect hops included). */
 	greenMediaGets: number;
 	greenMediaBytesServed: number;
@@ -42,6 +52,12 @@ export function emptyStats(): StandInStats {
 		greenDownloadFileCalls: 0,
 		greenDownloadFileCallsByInstance: {},
 		greenStateCalls: 0,
+		greenReceiveCalls: 0,
+		greenDeleteCalls: 0,
+		greenNotificationsServed: 0,
+		greenSettingsCalls: 0,
+		greenSettingsChanges: 0,
+		greenWebhookPosts: 0,
 		greenMediaGets: 0,
 		greenMediaBytesServed: 0,
 		rateLimited429: 0,

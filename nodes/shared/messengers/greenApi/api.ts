@@ -9,17 +9,19 @@ import { bodyText, retryAfterMs } from '../../pipeline/transport/apiResponse';
 export const DEFAULT_GREEN_API_URL = 'https://api.green-api.com';
 export const DEFAULT_GREEN_MEDIA_URL = 'https://media.green-api.com';
 
-export type Messenger = 'whatsapp' | 'max';
+export type Messenger = 'whatsapp' | 'max' | 'telegram';
 
 export function messengerOf(credentials: ICredentialDataDecryptedObject): Messenger {
-	return credentials.messenger === 'max' ? 'max' : 'whatsapp';
+	return credentials.messenger === 'max' || credentials.messenger === 'telegram' ? credentials.messenger : 'whatsapp';
 }
+
+const MESSENGER_NAMES: Record<Messenger, string> = { whatsapp: 'WhatsApp', max: 'MAX', telegram: 'Telegram' };
 
 export function messengerName(messenger: Messenger): string {
-	return messenger === 'max' ? 'MAX' : 'WhatsApp';
+	return MESSENGER_NAMES[messenger];
 }
 
-/** The instance's API root: trailing slashes and a trailing /v3 dropped, then /v3 added for MAX. */
+/** The instance's API root: trailing slashes and a trailing /v3 dropped, then /v3 added for MAX (WhatsApp and Telegram have none). */
 export function greenApiBaseUrl(credentials: ICredentialDataDecryptedObject): string {
 	const raw = typeof credentials.apiUrl === 'string' ? credentials.apiUrl.trim() : '';
 	const root = (raw || DEFAULT_GREEN_API_URL).replace(/\/+$/, '').replace(/\/v3$/i, '').replace(/\/+$/, '');
@@ -37,8 +39,11 @@ function idInstanceOf(credentials: ICredentialDataDecryptedObject): string {
 export function greenApiMethodUrl(credentials: ICredentialDataDecryptedObject, method: string | undefined): string {
 	const name = (method ?? '').replace(/^\/+/, '');
 	if (/^[a-z]+:\/\//i.test(name)) return name;
+	// Methods that take a path argument after the token (deleteNotification/{receiptId}) name it as `method/argument`.
+	const [methodName, ...rest] = name.split('/');
 	const token = encodeURIComponent(String(credentials.apiTokenInstance ?? '').trim());
-	return `${greenApiBaseUrl(credentials)}/waInstance${encodeURIComponent(idInstanceOf(credentials))}/${name}/${token}`;
+	const tail = rest.length ? `/${rest.join('/')}` : '';
+	return `${greenApiBaseUrl(credentials)}/waInstance${encodeURIComponent(idInstanceOf(credentials))}/${methodName}/${token}${tail}`;
 }
 
 /** Hosts Green-API serves message files from (WhatsApp's object storage, MAX's CDN, its own media hosts). */
@@ -104,7 +109,7 @@ function quotaExplanation(body: unknown, text: string): Explanation {
 	};
 }
 
-function explain(status: number, text: string, body: unknown, messenger: Messenger): Explanation {
+function explain(status: number, text: string, body: unknown, messenger: Messenger, failure: string): Explanation {
 	const lower = text.toLowerCase();
 	const name = messengerName(messenger);
 	if (lower.includes('encrypted url not found')) {
@@ -123,7 +128,7 @@ function explain(status: number, text: string, body: unknown, messenger: Messeng
 		return {
 			kind: 'input',
 			message: 'Green-API refused the chat ID or message ID',
-			description: `Check Chat ID and Message ID: both are required (a WhatsApp chat ID looks like 79001234567@c.us; a MAX chat ID is a number). Green-API said: “${text}”.`,
+			description: `Check Chat ID and Message ID: both are required (a WhatsApp chat ID looks like 79001234567@c.us; a MAX or Telegram chat ID is a number). Green-API said: “${text}”.`,
 		};
 	}
 	if (lower.includes('not authorized')) {
@@ -160,14 +165,21 @@ function explain(status: number, text: string, body: unknown, messenger: Messeng
 		case 504:
 			return { message: `Green-API is unavailable (HTTP ${status})`, description: 'Try again shortly.', retryable: true };
 		default:
-			return { message: `Green-API could not resolve the file link (HTTP ${status})`, description: text ? `Green-API said: “${text}”.` : 'Check the chat ID and message ID.' };
+			return { message: `Green-API ${failure} (HTTP ${status})`, description: text ? `Green-API said: “${text}”.` : 'Check the chat ID and message ID.' };
 	}
 }
 
-/** The error for a non-success downloadFile answer. The text never holds the URL, and the token is redacted regardless. */
-export function greenApiError(response: ApiResponse, credentials: ICredentialDataDecryptedObject): MessageFileError {
+/**
+ * The error for a non-success answer (downloadFile by default; `failure` says what else failed,
+ * e.g. "could not deliver notifications"). The text never holds the URL, and the token is redacted regardless.
+ */
+export function greenApiError(
+	response: ApiResponse,
+	credentials: ICredentialDataDecryptedObject,
+	failure = 'could not resolve the file link',
+): MessageFileError {
 	const text = redactToken(bodyText(response.body), credentials);
-	const explanation = explain(response.statusCode, text, response.body, messengerOf(credentials));
+	const explanation = explain(response.statusCode, text, response.body, messengerOf(credentials), failure);
 	const quoted = explanation.description.includes(text) || explanation.description.includes('Green-API said:');
 	const said = text && !quoted ? ` Green-API said: “${text}”.` : '';
 	return new MessageFileError(explanation.message, {

@@ -1,0 +1,236 @@
+import type {
+	ICredentialDataDecryptedObject,
+	IHookFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IRun,
+	ITriggerFunctions,
+	ITriggerResponse,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { isMessageFileError } from '../shared/errors';
+import { messengerName, messengerOf, redactToken } from '../shared/messengers/greenApi/api';
+import { getSettings, setSettings } from '../shared/messengers/greenApi/settings';
+import { binaryPropertyNameOf } from '../shared/pipeline/fileOptions';
+import { properties } from './description';
+import type { NotificationFilter } from './notificationFilter';
+import { DEFAULT_WEBHOOK_TYPES, acceptsNotification, parseChatIds } from './notificationFilter';
+import type { ItemOptions } from './notificationItems';
+import { notificationItems } from './notificationItems';
+import { NotificationPoller } from './notificationPoller';
+import { RecentNotifications, notificationKey, recentNotificationsFor } from './recentNotifications';
+import { bearerTokenMatches } from './webhookToken';
+
+interface TriggerOptions extends ItemOptions {
+	chatIds?: string;
+	messageTypes?: string[];
+	webhookTypes?: string[];
+	deleteAfter?: 'emitted' | 'executionFinished';
+}
+
+function readOptions(context: ITriggerFunctions | IWebhookFunctions): { items: ItemOptions; filter: NotificationFilter; deleteAfter: string } {
+	const options = context.getNodeParameter('options', {}) as TriggerOptions;
+	return {
+		items: { ...options, downloadFiles: context.getNodeParameter('downloadFiles', true) as boolean },
+		filter: {
+			webhookTypes: options.webhookTypes ?? DEFAULT_WEBHOOK_TYPES,
+			messageTypes: options.messageTypes ?? [],
+			chatIds: parseChatIds(options.chatIds),
+		},
+		deleteAfter: options.deleteAfter ?? 'emitted',
+	};
+}
+
+function scopeOf(context: ITriggerFunctions | IWebhookFunctions): string {
+	return `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+}
+
+/** Items a test webhook produced, handed to the manual run of the same node (n8n runs the trigger after a test webhook). */
+const parkedTestItems = new Map<string, INodeExecutionData[]>();
+
+/** An error from the Green-API helpers as n8n's API error, with the token gone from every text. */
+function apiError(context: ITriggerFunctions | IHookFunctions, error: unknown, credentials: ICredentialDataDecryptedObject): Error {
+	if (!isMessageFileError(error)) return error instanceof Error ? error : new Error(String(error));
+	const message = redactToken(error.message, credentials);
+	const description = error.details.description ? redactToken(error.details.description, credentials) : undefined;
+	return new NodeApiError(context.getNode(), { message, description: description ?? null }, {
+		message,
+		description,
+		httpCode: error.details.httpCode !== undefined ? String(error.details.httpCode) : undefined,
+	});
+}
+
+interface SavedWebhookUrl {
+	previousWebhookUrl?: string;
+	webhookUrl?: string;
+}
+
+export class GreenApiTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Green-API Trigger',
+		name: 'greenApiTrigger',
+		icon: { light: 'file:greenApi.svg', dark: 'file:greenApi.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ $parameter["mode"] === "polling" ? "Polling" : "Webhook" }}',
+		description: 'Starts the workflow when a Green-API WhatsApp, MAX or Telegram instance receives a message, with its file attached',
+		defaults: { name: 'Green-API Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'greenApi', required: true }],
+		webhooks: [
+			{
+				name: 'default',
+				// An empty method registers no webhook: polling mode needs no URL.
+				httpMethod: '={{ $parameter["mode"] === "polling" ? "" : "POST" }}',
+				responseMode: 'onReceived',
+				path: 'webhook',
+			},
+		],
+		properties,
+	};
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				if (this.getNodeParameter('mode') !== 'webhook' || !(this.getNodeParameter('setWebhookUrl', false) as boolean)) return true;
+				const credentials = await this.getCredentials('greenApi');
+				try {
+					const settings = await getSettings(this);
+					return settings.webhookUrl === this.getNodeWebhookUrl('default');
+				} catch (error) {
+					throw apiError(this, error, credentials);
+				}
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				if (this.getNodeParameter('mode') !== 'webhook' || !(this.getNodeParameter('setWebhookUrl', false) as boolean)) return true;
+				const credentials = await this.getCredentials('greenApi');
+				const webhookUrl = this.getNodeWebhookUrl('default') ?? '';
+				try {
+					const current = await getSettings(this);
+					const token = typeof credentials.webhookUrlToken === 'string' ? credentials.webhookUrlToken : '';
+					await setSettings(this, { webhookUrl, incomingWebhook: 'yes', ...(token ? { webhookUrlToken: token } : {}) });
+					const saved: SavedWebhookUrl = { previousWebhookUrl: current.webhookUrl ?? '', webhookUrl };
+					Object.assign(this.getWorkflowStaticData('node'), saved);
+				} catch (error) {
+					throw apiError(this, error, credentials);
+				}
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				const staticData = this.getWorkflowStaticData('node') as SavedWebhookUrl;
+				if (staticData.webhookUrl === undefined) return true;
+				const credentials = await this.getCredentials('greenApi');
+				try {
+					const current = await getSettings(this);
+					// Someone changed the URL since: theirs stays.
+					if (current.webhookUrl === staticData.webhookUrl) await setSettings(this, { webhookUrl: staticData.previousWebhookUrl ?? '' });
+				} catch (error) {
+					throw apiError(this, error, credentials);
+				}
+				delete staticData.webhookUrl;
+				delete staticData.previousWebhookUrl;
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const response = this.getResponseObject();
+		const credentials = await this.getCredentials('greenApi');
+		const token = typeof credentials.webhookUrlToken === 'string' ? credentials.webhookUrlToken.trim() : '';
+		if (token && !bearerTokenMatches(this.getHeaderData().authorization, token)) {
+			response.status(401).json({ message: 'Unauthorized: missing or wrong Authorization: Bearer token' });
+			return { noWebhookResponse: true };
+		}
+		const body = this.getBodyData();
+		if (!body || typeof body !== 'object' || typeof body.typeWebhook !== 'string') {
+			response.status(400).json({ message: 'Not a Green-API notification: expected a JSON object with typeWebhook' });
+			return { noWebhookResponse: true };
+		}
+		const { items: itemOptions, filter } = readOptions(this);
+		const key = notificationKey(body);
+		const skip = !acceptsNotification(body, filter) || (key !== undefined && recentNotificationsFor(scopeOf(this)).seenBefore(key));
+		// Green-API waits for this answer and retries what fails: answer before any download.
+		response.status(200).json({ received: true });
+		if (skip) return { noWebhookResponse: true };
+		const items = await notificationItems(this, body, itemOptions, credentials);
+		if (this.getMode() === 'manual') parkedTestItems.set(scopeOf(this), items);
+		return { noWebhookResponse: true, workflowData: [items] };
+	}
+
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse | undefined> {
+		const mode = this.getNodeParameter('mode') as string;
+		// A setting that would fail every notification fails the activation instead.
+		const { items: checkedOptions } = readOptions(this);
+		if (checkedOptions.downloadFiles) {
+			try {
+				binaryPropertyNameOf(checkedOptions);
+			} catch (error) {
+				throw new NodeOperationError(this.getNode(), (error as Error).message, { description: isMessageFileError(error) ? error.details.description : undefined });
+			}
+		}
+		if (mode !== 'polling') {
+			// Webhook mode: the webhook does the work. After a test webhook n8n runs this node
+			// manually; hand it what the webhook produced.
+			if (this.getActivationMode() !== 'manual') return {};
+			const scope = scopeOf(this);
+			return {
+				manualTriggerFunction: async () => {
+					const items = parkedTestItems.get(scope) ?? [];
+					parkedTestItems.delete(scope);
+					this.emit([items]);
+				},
+			};
+		}
+
+		const credentials = await this.getCredentials('greenApi');
+		let webhookUrl: string | undefined;
+		try {
+			webhookUrl = (await getSettings(this)).webhookUrl;
+		} catch (error) {
+			throw apiError(this, error, credentials);
+		}
+		if (typeof webhookUrl === 'string' && webhookUrl.trim() !== '') {
+			throw new NodeOperationError(this.getNode(), 'Polling needs the instance\'s webhook URL to be empty, but it is set', {
+				description:
+					'Green-API puts notifications in the queue this node reads only while no webhook URL is set. Clear “Webhook URL” in the Green-API console (instance → Settings; the instance restarts, which takes up to 5 minutes), or set Mode to Webhook.',
+			});
+		}
+
+		const { items: itemOptions, filter, deleteAfter } = readOptions(this);
+		const recent = new RecentNotifications();
+		// A manual (editor) run ends at the first emit: nothing to wait for there.
+		const waitForExecution = deleteAfter === 'executionFinished' && this.getActivationMode() !== 'manual';
+		const messenger = messengerName(messengerOf(credentials));
+		const poller = new NotificationPoller(
+			this,
+			{ receiveTimeoutSeconds: this.getNodeParameter('receiveTimeout', 20) as number },
+			{
+				deliver: async ({ body }) => {
+					const key = notificationKey(body);
+					if (!acceptsNotification(body, filter) || (key !== undefined && recent.has(key))) return;
+					const items = await notificationItems(this, body, itemOptions, credentials);
+					// Remembered only once emitted: a notification that failed before is not taken for a duplicate.
+					if (key !== undefined) recent.remember(key);
+					if (waitForExecution) {
+						const done = this.helpers.createDeferredPromise<IRun>();
+						this.emit([items], undefined, done);
+						await done.promise.catch(() => undefined);
+					} else {
+						this.emit([items]);
+					}
+				},
+				onError: (error, delayMs) => {
+					this.logger.warn(`Green-API Trigger (${messenger}): ${redactToken(error.message, credentials)}${delayMs ? `; trying again in ${Math.round(delayMs / 1000)} s` : ''}`);
+				},
+			},
+		);
+		poller.start();
+		return { closeFunction: async () => await poller.stop() };
+	}
+}
