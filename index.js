@@ -3,6 +3,7 @@
 // is the published package's "main".
 module.exports = {
 	DownloadMessageFile: require('./dist/nodes/DownloadMessageFile/DownloadMessageFile.node.js').DownloadMessageFile,
+	DingTalkTrigger: require('./dist/nodes/DingTalkTrigger/DingTalkTrigger.node.js').DingTalkTrigger,
 	DingTalkApi: require('./dist/credentials/DingTalkApi.credentials.js').DingTalkApi,
 	GreenApi: require('./dist/credentials/GreenApi.credentials.js').GreenApi,
 };

@@ -11,8 +11,8 @@ import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workf
 
 import { properties } from './description';
 import { inputError, isMessageFileError } from '../shared/errors';
-import type { FetchOptions } from '../shared/pipeline/fetchMessageFile';
 import { describeFetchedFile, fetchMessageFile } from '../shared/pipeline/fetchMessageFile';
+import { binaryPropertyName, fetchOptions } from '../shared/pipeline/downloadOptions';
 import { forEachWithConcurrency } from '../shared/pipeline/itemPool';
 import { credentialsOnce } from '../shared/messengers/credentialsOnce';
 import { describeShape, messageCandidates } from '../shared/messengers/incomingMessage';
@@ -33,21 +33,6 @@ interface NodeOptions {
 
 /** Credential values that must never appear in an error, whatever path it took. */
 const SECRET_FIELDS = ['appSecret', 'suiteSecret', 'suiteTicket', 'accessToken', 'apiTokenInstance'];
-
-function fetchOptions(options: NodeOptions): FetchOptions {
-	return {
-		fileName: options.fileName?.trim() || undefined,
-		maxBytes: options.maxFileSize && options.maxFileSize > 0 ? Math.floor(options.maxFileSize * 1024 * 1024) : undefined,
-		timeoutMs: Math.max(1, options.timeout ?? 60) * 1000,
-		retry: { retries: Math.max(0, Math.floor(options.maxRetries ?? 3)) },
-	};
-}
-
-function binaryPropertyName(options: NodeOptions): string {
-	const name = (options.binaryPropertyName ?? 'data').trim();
-	if (!name) throw inputError('Put Output File in Field is empty', 'Name the binary field that should receive the file, e.g. data.');
-	return name;
-}
 
 /**
  * Whether Message is the default `{{ $json }}`: then the item is the message, and n8n's

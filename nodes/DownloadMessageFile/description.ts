@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { binaryPropertyNameOption, maxFileSizeOption, maxRetriesOption, timeoutOption } from '../shared/pipeline/downloadOptions';
+
 const dingTalkFields: INodeProperties[] = [
 	{
 		displayName: 'Download Code',
@@ -67,37 +69,10 @@ const options: INodeProperties = {
 			default: '',
 			description: 'Name for the output file instead of the original one. Without an extension, the detected one is added.',
 		},
-		{
-			displayName: 'Max File Size (MB)',
-			name: 'maxFileSize',
-			type: 'number',
-			typeOptions: { minValue: 0 },
-			default: 0,
-			description: 'Refuse files larger than this. 0 means no limit.',
-		},
-		{
-			displayName: 'Max Retries',
-			name: 'maxRetries',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 10 },
-			default: 3,
-			description: 'How often to retry after throttling (HTTP 429, DingTalk QPS limits), a busy server (502–504) or a dropped connection. Final answers are never retried.',
-		},
-		{
-			displayName: 'Put Output File in Field',
-			name: 'binaryPropertyName',
-			type: 'string',
-			default: 'data',
-			description: 'The binary field of the output item that receives the file',
-		},
-		{
-			displayName: 'Timeout (Seconds)',
-			name: 'timeout',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 60,
-			description: 'How long to wait for the messenger\'s API, and for the file host to send more data. A big file on a slow link is not cut off while data keeps arriving.',
-		},
+		maxFileSizeOption,
+		maxRetriesOption,
+		binaryPropertyNameOption,
+		timeoutOption,
 		{
 			displayName: 'When the Message Has No File',
 			name: 'whenNoFile',
