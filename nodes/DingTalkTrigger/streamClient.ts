@@ -36,6 +36,9 @@ export const DEFAULT_TIMING: StreamTiming = {
 	maxQueued: 2_000,
 };
 
+/** How long stop() waits for the gateway to confirm the close. */
+const CLOSE_WAIT_MS = 2_000;
+
 export interface StreamLogger {
 	debug(message: string): void;
 	warn(message: string): void;
@@ -59,12 +62,18 @@ class Session {
 
 	readonly ended: Promise<string>;
 
+	/** Resolves when the socket reported its close. */
+	readonly closed: Promise<void>;
+
 	private endWith!: (reason: string) => void;
+
+	markClosed!: () => void;
 
 	private done = false;
 
 	constructor(readonly socket: StreamSocket) {
 		this.ended = new Promise((resolve) => (this.endWith = resolve));
+		this.closed = new Promise((resolve) => (this.markClosed = resolve));
 	}
 
 	get live(): boolean {
@@ -125,9 +134,16 @@ export class StreamClient {
 	async stop(): Promise<void> {
 		if (this.stopped) return;
 		this.stopping.abort();
-		this.session?.end('stopped');
+		const session = this.session;
+		session?.end('stopped');
 		this.queue.length = 0;
 		await this.loop;
+		// Wait (briefly) for the closing handshake, so the socket is gone when deactivation returns.
+		if (session) {
+			const giveUp = new AbortController();
+			await Promise.race([session.closed, sleepWithAbort(CLOSE_WAIT_MS, giveUp.signal).catch(() => undefined)]);
+			giveUp.abort();
+		}
 	}
 
 	private async keepConnected(first: Session): Promise<void> {
@@ -178,7 +194,10 @@ export class StreamClient {
 			session.lastFrameAt = Date.now();
 		});
 		socket.addEventListener('message', (event) => this.receive(session, event.data));
-		socket.addEventListener('close', (event) => session.end(`closed (${event.code ?? 'no code'})`));
+		socket.addEventListener('close', (event) => {
+			session.markClosed();
+			session.end(`closed (${event.code ?? 'no code'})`);
+		});
 		socket.addEventListener('error', () => session.end('socket error'));
 		this.session?.end('replaced');
 		this.session = session;

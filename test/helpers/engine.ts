@@ -43,7 +43,7 @@ const NODE_NAME = 'Download Message File';
 let initialised: Promise<BinaryDataService> | undefined;
 let executionCounter = 0;
 
-async function binaryDataService(): Promise<BinaryDataService> {
+export async function binaryDataService(): Promise<BinaryDataService> {
 	initialised ??= (async () => {
 		const service = Container.get(BinaryDataService);
 		await service.init();
