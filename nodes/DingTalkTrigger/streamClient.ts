@@ -36,6 +36,26 @@ export const DEFAULT_TIMING: StreamTiming = {
 	maxQueued: 2_000,
 };
 
+/**
+ * Sleeps until `ms` passed or `stop` fired; false when stopped. n8n's sleepWithAbort leaves
+ * its listener on the signal it is given, so each sleep gets a signal of its own: the
+ * long-lived stop signal would otherwise collect one listener per second for ever.
+ */
+async function pause(ms: number, stop: AbortSignal): Promise<boolean> {
+	if (stop.aborted) return false;
+	const own = new AbortController();
+	const onStop = () => own.abort();
+	stop.addEventListener('abort', onStop, { once: true });
+	try {
+		await sleepWithAbort(Math.max(1, ms), own.signal);
+		return true;
+	} catch {
+		return false;
+	} finally {
+		stop.removeEventListener('abort', onStop);
+	}
+}
+
 /** How long stop() waits for the gateway to confirm the close. */
 const CLOSE_WAIT_MS = 2_000;
 
@@ -141,7 +161,7 @@ export class StreamClient {
 		// Wait (briefly) for the closing handshake, so the socket is gone when deactivation returns.
 		if (session) {
 			const giveUp = new AbortController();
-			await Promise.race([session.closed, sleepWithAbort(CLOSE_WAIT_MS, giveUp.signal).catch(() => undefined)]);
+			await Promise.race([session.closed, pause(CLOSE_WAIT_MS, giveUp.signal)]);
 			giveUp.abort();
 		}
 	}
@@ -159,7 +179,7 @@ export class StreamClient {
 				failures = reason === SYSTEM_DISCONNECT ? 0 : Math.max(failures, 1);
 				session = undefined;
 			}
-			if (failures > 0 && !(await this.pause(failures - 1))) return;
+			if (failures > 0 && !(await this.backOff(failures - 1))) return;
 			try {
 				session = await this.connect();
 				failures = 0;
@@ -172,14 +192,9 @@ export class StreamClient {
 	}
 
 	/** Waits out the backoff; false when stop() came first. */
-	private async pause(attempt: number): Promise<boolean> {
+	private async backOff(attempt: number): Promise<boolean> {
 		const delay = retryDelayMs(attempt, { retries: 0, baseDelayMs: this.timing.backoffBaseMs, maxDelayMs: this.timing.backoffMaxMs });
-		try {
-			await sleepWithAbort(Math.min(delay, this.timing.backoffMaxMs), this.stopping.signal);
-			return true;
-		} catch {
-			return false;
-		}
+		return await pause(Math.min(delay, this.timing.backoffMaxMs), this.stopping.signal);
 	}
 
 	/** A fresh ticket, then a socket that has opened; listeners are attached before it opens so no frame is missed. */
@@ -229,7 +244,7 @@ export class StreamClient {
 	}
 
 	private async wait(ms: number): Promise<void> {
-		await sleepWithAbort(Math.max(1, ms), this.stopping.signal).catch(() => undefined);
+		await pause(ms, this.stopping.signal);
 	}
 
 	private receive(session: Session, data: unknown): void {
