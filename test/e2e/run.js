@@ -353,6 +353,8 @@ async function main() {
 			await n8n.stop();
 		}
 
+		if (wants('t')) await require('./dingTalkTrigger').run({ n8n, urls, work, scenario, assert });
+
 		const stats = await lib.standInStats(urls);
 		lib.debug('stand-in stats', JSON.stringify(stats));
 	} catch (err) {
