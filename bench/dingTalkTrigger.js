@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+'use strict';
+// Benchmark of the DingTalk Trigger in Stream mode (not a test: it measures, it does not judge,
+// except that it fails when a burst loses or repeats a message). On loopback:
+//   - latency message → emit (n8n takes it and starts the execution), median and p99,
+//     for text messages and for pictures (file downloaded and attached first);
+//   - a burst of 1,000 messages delivered at once: all emitted, none twice, throughput;
+//   - memory growth (heap and RSS after GC) over 10,000 messages;
+//   - reconnect time after an abrupt drop and after a `disconnect` frame.
+// The trigger runs built (dist/) in a real n8n-core TriggerContext, in its own process
+// (bench/dingTalkTriggerWorker.ts); the stand-in DingTalk API, OSS and Stream gateway run
+// in another (test/standin/cli.ts), so only the trigger's memory is measured.
+//
+//   npm run build && node bench/dingTalkTrigger.js [--quick] [--keep]
+//
+// Prints a summary and writes bench/.build/dingTalkTrigger.json.
+
+const fs = require('node:fs');
+const path = require('node:path');
+const lib = require('../test/e2e/lib');
+
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
+const BUILD = path.join(__dirname, '.build');
+const APP = { appKey: 'dingbenchapp', appSecret: 'bench-app-secret-0001' };
+
+async function buildWorker() {
+	fs.mkdirSync(BUILD, { recursive: true });
+	const out = path.join(BUILD, 'dingTalkTriggerWorker.js');
+	lib.runOrThrow(
+		'esbuild (trigger bench worker)',
+		await lib.run(
+			path.join(lib.ROOT, 'node_modules', '.bin', 'esbuild'),
+			[path.join(__dirname, 'dingTalkTriggerWorker.ts'), '--bundle', '--platform=node', '--packages=external', `--outfile=${out}`, '--log-level=warning'],
+			{ cwd: lib.ROOT, timeoutMs: 60_000 },
+		),
+	);
+	// The bundle requires dist/ and node_modules relative to the repository: run it from bench/.build.
+	return out;
+}
+
+const f = (ms) => (ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`);
+
+async function main() {
+	await lib.ensureBuilt();
+	const work = lib.mkTemp('n8n-msgfiles-trigger-bench-');
+	let standIn;
+	try {
+		const [worker, standInBundle] = await Promise.all([buildWorker(), lib.buildStandIn(work)]);
+		standIn = await lib.startStandIn(
+			standInBundle,
+			{ dingTalk: { apps: [APP], files: [{ downloadCode: 'BENCH-PNG', robotCode: APP.appKey, body: { path: lib.fixturePath('image.png') } }] } },
+			work,
+		);
+		const config = {
+			dingTalkUrl: standIn.urls.dingTalkUrl,
+			streamGatewayUrl: standIn.urls.streamGatewayUrl,
+			appKey: APP.appKey,
+			appSecret: APP.appSecret,
+			robotCode: APP.appKey,
+			latencyMessages: QUICK ? 50 : 300,
+			fileMessages: QUICK ? 10 : 50,
+			burst: 1000,
+			memoryMessages: QUICK ? 2000 : 10_000,
+			reconnects: QUICK ? 2 : 5,
+		};
+		const userFolder = path.join(work, 'n8n');
+		fs.mkdirSync(userFolder, { recursive: true });
+		const env = {
+			...process.env,
+			N8N_USER_FOLDER: userFolder,
+			N8N_ENCRYPTION_KEY: 'bench-not-secret',
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
+			N8N_BINARY_DATA_STORAGE_PATH: path.join(userFolder, 'binaryData'),
+			N8N_LOG_LEVEL: 'error',
+		};
+		const r = await lib.run(process.execPath, ['--expose-gc', '--experimental-websocket', worker, JSON.stringify(config)], {
+			env,
+			cwd: BUILD,
+			timeoutMs: 15 * 60_000,
+		});
+		const line = r.stdout.split('\n').find((l) => l.startsWith('{"activationMs"'));
+		if (r.code !== 0 || !line) throw new Error(`worker failed (exit ${r.code}${r.timedOut ? ', timed out' : ''})\n${r.stderr.slice(-3000)}\n${r.stdout.slice(-2000)}`);
+		const results = { date: new Date().toISOString(), node: process.version, quick: QUICK, config: { ...config, appSecret: undefined }, ...JSON.parse(line) };
+		fs.writeFileSync(path.join(BUILD, 'dingTalkTrigger.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+		const { latency, fileLatency, burst, memory, reconnect, gateway } = results;
+		const out = [
+			`DingTalk Trigger (Stream mode) on loopback, Node ${process.version}${QUICK ? ' (quick)' : ''}`,
+			`activation (gateway open + WebSocket): ${f(results.activationMs)}`,
+			`latency message → emit, text (${latency.messages}): median ${f(latency.p50)}, p99 ${f(latency.p99)}, max ${f(latency.max)}`,
+			`latency message → emit, picture downloaded (${fileLatency.messages}): median ${f(fileLatency.p50)}, p99 ${f(fileLatency.p99)}`,
+			`burst of ${burst.messages}: ${burst.executions} emitted, ${burst.unique} distinct, in ${f(burst.ms)} (${Math.round(burst.perSecond)}/s), latency median ${f(burst.p50)}, p99 ${f(burst.p99)}`,
+			`memory over ${memory.messages} messages: heap ${memory.before.heapMB.toFixed(1)} → ${memory.after.heapMB.toFixed(1)} MB (${memory.growthHeapMB >= 0 ? '+' : ''}${memory.growthHeapMB.toFixed(1)} MB), RSS ${memory.before.rssMB.toFixed(0)} → ${memory.after.rssMB.toFixed(0)} MB (${memory.growthRssMB >= 0 ? '+' : ''}${memory.growthRssMB.toFixed(1)} MB)`,
+			`reconnect after an abrupt drop: median ${f(reconnect.afterKill.p50)}, max ${f(reconnect.afterKill.max)} (${reconnect.afterKill.runs} runs; first retry waits 0.5–1 s by design)`,
+			`reconnect after a disconnect frame: median ${f(reconnect.afterDisconnect.p50)}, max ${f(reconnect.afterDisconnect.max)} (${reconnect.afterDisconnect.runs} runs)`,
+			`gateway: at most ${gateway.maxConcurrentConnections} connection(s) at once, ${gateway.redeliveries} redeliveries, ${gateway.malformedAcks} malformed acks`,
+		];
+		process.stdout.write(`${out.join('\n')}\n`);
+		const ok = burst.executions === burst.messages && burst.unique === burst.messages && gateway.maxConcurrentConnections === 1;
+		if (!ok) {
+			process.stdout.write('FAIL: the burst lost or repeated messages, or two sockets were open at once\n');
+			process.exitCode = 1;
+		}
+	} finally {
+		if (standIn) await lib.stopProcess(standIn.child, 3000).catch(() => {});
+		if (!args.includes('--keep')) fs.rmSync(work, { recursive: true, force: true });
+		lib.killAllChildren();
+	}
+}
+
+main().catch((error) => {
+	process.stderr.write(`${error && error.stack ? error.stack : error}\n`);
+	lib.killAllChildren();
+	process.exit(1);
+});
