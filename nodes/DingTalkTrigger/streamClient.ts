@@ -159,11 +159,13 @@ export class StreamClient {
 		this.queue.length = 0;
 		await this.loop;
 		// Wait (briefly) for the closing handshake, so the socket is gone when deactivation returns.
-		if (session) {
-			const giveUp = new AbortController();
-			await Promise.race([session.closed, pause(CLOSE_WAIT_MS, giveUp.signal)]);
-			giveUp.abort();
-		}
+		if (session) await this.closedOrTimeout(session);
+	}
+
+	private async closedOrTimeout(session: Session): Promise<void> {
+		const giveUp = new AbortController();
+		await Promise.race([session.closed, pause(CLOSE_WAIT_MS, giveUp.signal)]);
+		giveUp.abort();
 	}
 
 	private async keepConnected(first: Session): Promise<void> {
@@ -174,6 +176,8 @@ export class StreamClient {
 				const reason = await this.runSession(session);
 				this.options.onDisconnect?.(reason);
 				if (this.stopped) return;
+				// The old socket is closing: let it finish (briefly) so the gateway never sees two at once.
+				await this.closedOrTimeout(session);
 				this.options.logger.debug(`DingTalk Stream connection ended (${reason}); reconnecting`);
 				// The gateway asked for it: reconnect at once. Otherwise wait, as after a failure.
 				failures = reason === SYSTEM_DISCONNECT ? 0 : Math.max(failures, 1);
