@@ -23,7 +23,7 @@ export function nodeWebSocketFactory(): SocketFactory {
 		throw new MessageFileError('Stream mode needs the WebSocket client built into Node.js 22 and later', {
 			kind: 'input',
 			description:
-				'This n8n runs on an older Node.js. Start n8n with NODE_OPTIONS=--experimental-websocket (Node 20), run it on Node 22+ (n8n\'s Docker images do), or set Mode to HTTP Callback.',
+				'This n8n runs on an older Node.js. Start n8n with NODE_OPTIONS=--experimental-websocket (Node 20), run it on Node 22 or later, or set Mode to HTTP Callback.',
 		});
 	}
 	// Node 20's type declarations know the class even where the runtime lacks it: hence the check above.

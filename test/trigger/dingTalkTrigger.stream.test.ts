@@ -318,3 +318,20 @@ test('Listen for test event with a wrong secret fails at once', async () => {
 	await listening.close();
 	listening.result.catch(() => undefined);
 });
+
+test('without a WebSocket client in Node.js, activation says how to get one and opens nothing', async () => {
+	const holder = globalThis as { WebSocket?: unknown };
+	const saved = holder.WebSocket;
+	delete holder.WebSocket;
+	try {
+		const error = (await activateTrigger(PARAMETERS, credentials).then(
+			() => undefined,
+			(e: unknown) => e,
+		)) as { message: string; description?: string };
+		expect(error?.message).toMatch(/WebSocket client built into Node\.js 22/);
+		expect(error.description).toMatch(/NODE_OPTIONS=--experimental-websocket/);
+		expect(gateway.stats.opens).toBe(0);
+	} finally {
+		holder.WebSocket = saved;
+	}
+});
