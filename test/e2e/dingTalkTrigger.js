@@ -6,6 +6,7 @@
 //   t  Stream mode: robot messages of every type arrive as executions with the right files
 //   t  Stream mode: the socket killed mid-stream → reconnect, nothing lost, nothing twice
 //   t  HTTP callback: good, wrong, missing and stale signatures
+//   t  examples/dingtalk-trigger-voice-to-reply.json: PDF → text and voice note → replies via sessionWebhook
 //
 // From run.js (one line): await require('./dingTalkTrigger').run({ n8n, urls, work, scenario, assert });
 // Alone: node test/e2e/dingTalkTrigger.js [--keep] [--verbose]
@@ -23,6 +24,14 @@ const TRIGGER_TYPE = `${lib.PACKAGE_NAME}.dingTalkTrigger`;
 const STREAM_WF = { id: 'e2eDtTriggerStrm', name: 'E2E DingTalk Trigger (Stream)' };
 const CALLBACK_WF = { id: 'e2eDtTriggerHttp', name: 'E2E DingTalk Trigger (HTTP callback)' };
 const CALLBACK_WEBHOOK_ID = '0d7a5c1e-e2e0-4d00-8000-0000000000d1';
+const EXAMPLE = { file: 'dingtalk-trigger-voice-to-reply.json', id: 'exDtTriggerReply' };
+
+/** The example as a user imports it, on its own DingTalk app so its connection does not share the test workflow's messages. */
+function exampleWorkflow() {
+	const wf = lib.loadExample(EXAMPLE.file);
+	for (const node of wf.nodes) if (node.credentials && node.credentials.dingTalkApi) node.credentials.dingTalkApi = setup.CRED.DT_TOKEN;
+	return { ...wf, id: EXAMPLE.id, active: false };
+}
 
 function triggerWorkflow(wf, mode, webhookId) {
 	return {
@@ -82,12 +91,16 @@ async function triggerItems(n8n, row) {
 /** The scenarios; n8n must be stopped, the credentials imported, the stand-in running. */
 async function run({ n8n, urls, work, scenario, assert }) {
 	const { DT_APP } = setup;
+	assert(setup.DT_TOKEN_APP, 'setup.DT_TOKEN_APP is missing');
 	await n8n.importWorkflows(
-		[triggerWorkflow(STREAM_WF, 'stream'), triggerWorkflow(CALLBACK_WF, 'httpCallback', CALLBACK_WEBHOOK_ID)],
+		[triggerWorkflow(STREAM_WF, 'stream'), triggerWorkflow(CALLBACK_WF, 'httpCallback', CALLBACK_WEBHOOK_ID), exampleWorkflow()],
 		path.join(work, 'trigger-workflows.json'),
 	);
 	await n8n.publish(STREAM_WF.id);
 	await n8n.publish(CALLBACK_WF.id);
+	await n8n.publish(EXAMPLE.id);
+	const live = async (clientId) => ((await gateway(urls, 'stats')).liveByClient || {})[clientId] || 0;
+	const deliver = async (messages, clientId = DT_APP.appKey) => await gateway(urls, 'deliver', { messages, clientId });
 	await gateway(urls, 'reset', {});
 	await gateway(urls, 'options', { ackDeadlineMs: 3000 });
 	const started = await n8n.start({
@@ -98,7 +111,7 @@ async function run({ n8n, urls, work, scenario, assert }) {
 	lib.debug(`n8n start for the trigger: ${lib.fmtMs(started.ms)}`);
 	try {
 		await scenario('t  DingTalk Trigger (Stream): every message type → one execution each, files attached', async () => {
-			await waitFor(async () => (await gateway(urls, 'stats')).liveConnections === 1, 30_000, 'the trigger to connect');
+			await waitFor(async () => (await live(DT_APP.appKey)) === 1, 30_000, 'the trigger to connect');
 			const last = await n8n.lastExecutionId(STREAM_WF.id);
 			const cases = [
 				{ message: setup.dingTalkMessage('text', undefined, { text: { content: 'hello' } }), files: [] },
@@ -111,7 +124,7 @@ async function run({ n8n, urls, work, scenario, assert }) {
 					files: ['image.jpg', 'image.png'],
 				},
 			].filter((c) => c.files.every((f) => lib.fixtureExists(typeof f === 'string' ? f : f.fixture)));
-			await gateway(urls, 'deliver', { messages: cases.map((c) => c.message) });
+			await deliver(cases.map((c) => c.message));
 			const rows = await waitFor(async () => {
 				const found = await executionsAfter(n8n, STREAM_WF.id, last);
 				return found.length >= cases.length ? found : undefined;
@@ -154,13 +167,13 @@ async function run({ n8n, urls, work, scenario, assert }) {
 			const messages = Array.from({ length: 60 }, (_, i) =>
 				i % 10 === 0 ? setup.dingTalkMessage('picture', { downloadCode: 'DT-image.png' }) : setup.dingTalkMessage('text', undefined, { text: { content: `n${i}` } }),
 			);
-			await gateway(urls, 'deliver', { messages: messages.slice(0, 30) });
+			await deliver(messages.slice(0, 30));
 			const killedAt = Date.now();
 			await gateway(urls, 'kill', {});
-			await gateway(urls, 'deliver', { messages: messages.slice(30) });
+			await deliver(messages.slice(30));
 			const reconnected = await waitFor(async () => {
 				const s = await gateway(urls, 'stats');
-				return s.liveConnections === 1 && s.connections > before.connections ? Date.now() : undefined;
+				return (s.liveByClient || {})[DT_APP.appKey] === 1 && s.connections > before.connections ? Date.now() : undefined;
 			}, 90_000, 'reconnect');
 			const rows = await waitFor(async () => {
 				const found = await executionsAfter(n8n, STREAM_WF.id, last);
@@ -218,6 +231,30 @@ async function run({ n8n, urls, work, scenario, assert }) {
 			const log = fs.existsSync(path.join(work, 'n8n-trigger.log')) ? fs.readFileSync(path.join(work, 'n8n-trigger.log'), 'utf8') : '';
 			assert(!log.includes(DT_APP.appSecret), 'the n8n log holds the app secret');
 			return `${out.join(', ')}, good 200 {} → 1 execution with signed.pdf`;
+		});
+
+		await scenario('t  example dingtalk-trigger-voice-to-reply.json: PDF → text and voice note → replies via sessionWebhook', async () => {
+			const app = setup.DT_TOKEN_APP.appKey;
+			await waitFor(async () => (await live(app)) === 1, 60_000, 'the example to connect');
+			const replyUrl = `${controlUrl(urls, 'reply')}`;
+			const before = (await gateway(urls, 'replies')).length;
+			const pdf = setup.dingTalkMessage('file', { downloadCode: 'DT-document.pdf', fileName: 'invoice.pdf' }, { sessionWebhook: replyUrl });
+			const voice = setup.dingTalkMessage('audio', { downloadCode: 'DT-voice.amr', duration: 3000, recognition: '明天开会' }, { sessionWebhook: replyUrl });
+			const text = setup.dingTalkMessage('text', undefined, { text: { content: 'ignored' }, sessionWebhook: replyUrl });
+			await deliver([pdf, voice, text], app);
+			const replies = await waitFor(async () => {
+				const all = await gateway(urls, 'replies');
+				return all.length >= before + 2 ? all.slice(before) : undefined;
+			}, 60_000, 'two replies');
+			await lib.sleep(1500);
+			const all = (await gateway(urls, 'replies')).slice(before);
+			assert(all.length === 2, `${all.length} replies, want 2 (the text message is filtered out by the trigger)`);
+			const contents = replies.map((r) => (r.text && r.text.content) || '');
+			const pdfReply = contents.find((c) => c.startsWith('Read invoice.pdf'));
+			const voiceReply = contents.find((c) => c.startsWith('Got your voice note'));
+			assert(pdfReply && pdfReply.includes('Invoice 42'), `PDF reply: ${JSON.stringify(contents)}`);
+			assert(voiceReply && voiceReply.includes('audio/amr') && voiceReply.includes('明天开会'), `voice reply: ${JSON.stringify(contents)}`);
+			return `${pdfReply.slice(0, 60)}… / ${voiceReply.slice(0, 70)}`;
 		});
 	} finally {
 		await n8n.stop();

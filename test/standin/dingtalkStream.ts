@@ -40,6 +40,8 @@ interface Connection {
 
 interface Pending {
 	messageId: string;
+	/** Only to a connection of this app (client ID); any connection when absent. */
+	clientId?: string;
 	msgId: string;
 	data: string;
 	deliveries: number;
@@ -147,11 +149,22 @@ export class DingTalkStreamGateway {
 		return this.connections.size;
 	}
 
+	/** Open connections by client ID. */
+	liveByClient(): Record<string, number> {
+		const counts: Record<string, number> = {};
+		for (const connection of this.connections) counts[connection.clientId] = (counts[connection.clientId] ?? 0) + 1;
+		return counts;
+	}
+
+	/** What workflows posted to the sessionWebhook the messages carried (see the /__stream/reply route). */
+	readonly replies: unknown[] = [];
+
 	/** Sends a robot message to a live connection; returns the frame's messageId. Redelivered until acked. */
-	deliver(message: Record<string, unknown>, options: { messageId?: string } = {}): string {
+	deliver(message: Record<string, unknown>, options: { messageId?: string; clientId?: string } = {}): string {
 		const messageId = options.messageId ?? `msg-${randomUUID()}`;
 		const entry: Pending = {
 			messageId,
+			clientId: options.clientId,
 			msgId: String(message.msgId ?? ''),
 			data: JSON.stringify(message),
 			deliveries: 0,
@@ -318,7 +331,7 @@ export class DingTalkStreamGateway {
 
 	private send(entry: Pending): void {
 		if (this.silent) return;
-		const connection = [...this.connections].find((c) => c.socket.readyState === c.socket.OPEN);
+		const connection = [...this.connections].find((c) => c.socket.readyState === c.socket.OPEN && (!entry.clientId || c.clientId === entry.clientId));
 		if (!connection) return; // waits for the next connection
 		if (entry.deliveries > 0) this.stats.redeliveries++;
 		entry.deliveries++;
@@ -348,11 +361,18 @@ export class DingTalkStreamGateway {
 		const route = `${req.method} ${new URL(req.url ?? '/', 'http://127.0.0.1').pathname}`;
 		switch (route) {
 			case 'GET /__stream/stats':
-				return sendJson(res, 200, { ...this.stats, liveConnections: this.liveConnections, unacked: this.unacked });
+				return sendJson(res, 200, { ...this.stats, liveConnections: this.liveConnections, liveByClient: this.liveByClient(), unacked: this.unacked });
 			case 'POST /__stream/deliver': {
 				const messages = Array.isArray(body.messages) ? (body.messages as Array<Record<string, unknown>>) : [];
-				return sendJson(res, 200, { messageIds: messages.map((m) => this.deliver(m)) });
+				const clientId = typeof body.clientId === 'string' ? body.clientId : undefined;
+				return sendJson(res, 200, { messageIds: messages.map((m) => this.deliver(m, { clientId })) });
 			}
+			// A message's sessionWebhook can point here: the robot's reply is recorded.
+			case 'POST /__stream/reply':
+				this.replies.push(body);
+				return sendJson(res, 200, { errcode: 0, errmsg: 'ok' });
+			case 'GET /__stream/replies':
+				return sendJson(res, 200, this.replies);
 			case 'POST /__stream/kill':
 				this.killConnections();
 				return sendJson(res, 200, { ok: true });
