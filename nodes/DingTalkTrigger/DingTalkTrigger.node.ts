@@ -60,6 +60,14 @@ function activationError(node: INode, error: unknown, redact: (text: string) => 
 	return new NodeOperationError(node, redact(error instanceof Error ? error.message : String(error)));
 }
 
+/** DingTalk said no for a reason that retrying will not change (wrong or revoked key/secret, a missing field). */
+function isLastingRefusal(error: unknown): boolean {
+	if (!isMessageFileError(error) || error.retryable) return false;
+	if (error.details.kind === 'input') return true;
+	const status = error.details.httpCode ?? 0;
+	return status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
 function parseMessage(data: string): IDataObject | undefined {
 	try {
 		const value: unknown = JSON.parse(data);
@@ -125,6 +133,12 @@ export class DingTalkTrigger implements INodeType {
 				openTicket: async () => await openStreamConnection(this.helpers.httpRequest, credentials, GATEWAY_TIMEOUT_MS),
 				createSocket: nodeWebSocketFactory(),
 				onCallback,
+				onReconnectError: (error) => {
+					if (!isLastingRefusal(error)) return 'retry';
+					// Like n8n's own triggers: report it; n8n deactivates the workflow and retries activation with backoff.
+					if (!manual) this.emitError(activationError(this.getNode(), error, redact));
+					return 'give up';
+				},
 				logger: {
 					debug: (text) => this.logger.debug(redact(text)),
 					warn: (text) => this.logger.warn(redact(text)),

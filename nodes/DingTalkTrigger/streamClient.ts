@@ -72,6 +72,11 @@ export interface StreamClientOptions {
 	onCallback: (frame: StreamFrame) => Promise<CallbackOutcome>;
 	/** Told about a connection that ended, for logs and tests. */
 	onDisconnect?: (reason: string) => void;
+	/**
+	 * Told about each failed reconnect; answering `give up` ends the client (e.g. the secret was
+	 * changed: retrying cannot help, n8n should show the error instead).
+	 */
+	onReconnectError?: (error: unknown) => 'retry' | 'give up';
 	logger: StreamLogger;
 	timing?: Partial<StreamTiming>;
 }
@@ -190,6 +195,10 @@ export class StreamClient {
 			} catch (error) {
 				failures++;
 				this.options.logger.warn(`DingTalk Stream reconnect failed: ${(error as Error).message}`);
+				if (!this.stopped && this.options.onReconnectError?.(error) === 'give up') {
+					this.stopping.abort();
+					return;
+				}
 			}
 		}
 		session?.end('stopped');

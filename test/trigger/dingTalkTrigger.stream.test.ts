@@ -335,3 +335,16 @@ test('without a WebSocket client in Node.js, activation says how to get one and 
 		holder.WebSocket = saved;
 	}
 });
+
+test('a key or secret refused on reconnect is reported to n8n (emitError) instead of retried for ever', async () => {
+	active = await activateTrigger(PARAMETERS, credentials);
+	gateway.failOpens({ status: 400, body: { code: 'invalidClientIdOrSecret', message: '无效的clientId或者clientSecret' }, times: 5 });
+	gateway.killConnections();
+	await until(() => active!.errors.length === 1, 10_000, 'emitError');
+	expect(active.errors[0].message).toMatch(/App Key or App Secret/);
+	const opens = gateway.stats.opens;
+	await new Promise((resolve) => setTimeout(resolve, 2_500));
+	expect(gateway.stats.opens).toBe(opens);
+	expect(gateway.liveConnections).toBe(0);
+	// Transient failures (503 above) are retried, not reported: see the backoff test.
+});
