@@ -14,7 +14,11 @@ export type CallbackOutcome = 'ack' | 'skip';
 export interface StreamTiming {
 	/** Give up on a WebSocket that has not opened after this long. */
 	connectTimeoutMs: number;
-	/** No frame at all for this long: the connection is dead (the gateway pings idle connections). */
+	/**
+	 * No frame at all for this long: the connection is taken for dead and replaced. The standard
+	 * WebSocket API cannot send pings, so this relies on the gateway's own SYSTEM ping/keepalive
+	 * frames; should an idle gateway send none, the cost is one reconnect per period.
+	 */
 	silenceMs: number;
 	/** How often the silence watch looks at the clock. */
 	checkEveryMs: number;
