@@ -25,6 +25,9 @@ const STREAM_WF = { id: 'e2eDtTriggerStrm', name: 'E2E DingTalk Trigger (Stream)
 const CALLBACK_WF = { id: 'e2eDtTriggerHttp', name: 'E2E DingTalk Trigger (HTTP callback)' };
 const CALLBACK_WEBHOOK_ID = '0d7a5c1e-e2e0-4d00-8000-0000000000d1';
 const EXAMPLE = { file: 'dingtalk-trigger-voice-to-reply.json', id: 'exDtTriggerReply' };
+const WRONG_WF = { id: 'e2eDtTriggerBad0', name: 'E2E DingTalk Trigger (wrong secret)' };
+const WRONG_CRED = { id: 'msgFilesDtWrong0', name: 'DingTalk wrong secret' };
+const WRONG_SECRET = 'e2e-wrong-secret-must-not-leak';
 
 /** The example as a user imports it, on its own DingTalk app so its connection does not share the test workflow's messages. */
 function exampleWorkflow() {
@@ -33,7 +36,7 @@ function exampleWorkflow() {
 	return { ...wf, id: EXAMPLE.id, active: false };
 }
 
-function triggerWorkflow(wf, mode, webhookId) {
+function triggerWorkflow(wf, mode, webhookId, credential = setup.CRED.DT) {
 	return {
 		id: wf.id,
 		name: wf.name,
@@ -46,7 +49,7 @@ function triggerWorkflow(wf, mode, webhookId) {
 				typeVersion: 1,
 				position: [0, 0],
 				parameters: { mode, downloadFiles: true, options: {} },
-				credentials: { dingTalkApi: setup.CRED.DT },
+				credentials: { dingTalkApi: credential },
 				...(webhookId ? { webhookId } : {}),
 			},
 		],
@@ -92,10 +95,20 @@ async function triggerItems(n8n, row) {
 async function run({ n8n, urls, work, scenario, assert }) {
 	const { DT_APP } = setup;
 	assert(setup.DT_TOKEN_APP, 'setup.DT_TOKEN_APP is missing');
+	await n8n.importCredentials(
+		[{ ...WRONG_CRED, type: 'dingTalkApi', data: { appType: 'internal', baseUrl: urls.dingTalkUrl, appKey: DT_APP.appKey, appSecret: WRONG_SECRET } }],
+		path.join(work, 'trigger-credentials.json'),
+	);
 	await n8n.importWorkflows(
-		[triggerWorkflow(STREAM_WF, 'stream'), triggerWorkflow(CALLBACK_WF, 'httpCallback', CALLBACK_WEBHOOK_ID), exampleWorkflow()],
+		[
+			triggerWorkflow(STREAM_WF, 'stream'),
+			triggerWorkflow(CALLBACK_WF, 'httpCallback', CALLBACK_WEBHOOK_ID),
+			exampleWorkflow(),
+			triggerWorkflow(WRONG_WF, 'stream', undefined, WRONG_CRED),
+		],
 		path.join(work, 'trigger-workflows.json'),
 	);
+	await n8n.publish(WRONG_WF.id);
 	await n8n.publish(STREAM_WF.id);
 	await n8n.publish(CALLBACK_WF.id);
 	await n8n.publish(EXAMPLE.id);
@@ -110,6 +123,19 @@ async function run({ n8n, urls, work, scenario, assert }) {
 	});
 	lib.debug(`n8n start for the trigger: ${lib.fmtMs(started.ms)}`);
 	try {
+		await scenario('t  DingTalk Trigger (Stream): a wrong secret fails activation with DingTalk\'s reason, secret not logged', async () => {
+			const logFile = path.join(work, 'n8n-trigger.log');
+			const line = await waitFor(() => {
+				const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
+				return log.split('\n').find((l) => l.includes(WRONG_WF.id) || (l.includes(WRONG_WF.name) && /activat/i.test(l) && /error|problem|fail/i.test(l)));
+			}, 30_000, 'the activation error in the n8n log');
+			const log = fs.readFileSync(logFile, 'utf8');
+			assert(/App Key or App Secret/.test(log), `the log does not give DingTalk's reason: ${line}`);
+			assert(!log.includes(WRONG_SECRET), 'the n8n log holds the wrong secret');
+			void line;
+			return log.split('\n').find((l) => /App Key or App Secret/.test(l)).trim().slice(0, 160);
+		});
+
 		await scenario('t  DingTalk Trigger (Stream): every message type → one execution each, files attached', async () => {
 			await waitFor(async () => (await live(DT_APP.appKey)) === 1, 30_000, 'the trigger to connect');
 			const last = await n8n.lastExecutionId(STREAM_WF.id);
