@@ -11,7 +11,10 @@
 // (bench/dingTalkTriggerWorker.ts); the stand-in DingTalk API, OSS and Stream gateway run
 // in another (test/standin/cli.ts), so only the trigger's memory is measured.
 //
-//   npm run build && node bench/dingTalkTrigger.js [--quick] [--keep]
+// Then the same in a real n8n 2.8.4 (`n8n start`): a burst of 1,000 messages → 1,000 executions,
+// message → execution latency (skip with --no-n8n).
+//
+//   npm run build && node bench/dingTalkTrigger.js [--quick] [--no-n8n] [--keep]
 //
 // Prints a summary and writes bench/.build/dingTalkTrigger.json.
 
@@ -37,6 +40,91 @@ async function buildWorker() {
 	);
 	// The bundle requires dist/ and node_modules relative to the repository: run it from bench/.build.
 	return out;
+}
+
+/**
+ * The same trigger in a real n8n 2.8.4 (`n8n start`, workflow published): a burst of messages,
+ * each must become exactly one finished execution; latency = execution stopped − message sent.
+ */
+async function realN8n(standIn, work, count) {
+	const setup = require('../test/e2e/setup');
+	const install = await lib.ensureN8n();
+	const userFolder = path.join(work, 'n8n-real');
+	fs.mkdirSync(userFolder, { recursive: true });
+	const n8n = new lib.N8n(install.bin, userFolder);
+	await lib.installPackageInto(userFolder, work);
+	await n8n.init();
+	const cred = { id: 'benchDingTalk0001', name: 'bench' };
+	await n8n.importCredentials([{ ...cred, type: 'dingTalkApi', data: { appType: 'internal', baseUrl: standIn.urls.dingTalkUrl, ...APP } }], path.join(work, 'c.json'));
+	const wf = {
+		id: 'benchDtTrigger01',
+		name: 'bench trigger',
+		active: false,
+		nodes: [{ id: 'b1', name: 'DingTalk Trigger', type: `${lib.PACKAGE_NAME}.dingTalkTrigger`, typeVersion: 1, position: [0, 0], parameters: { mode: 'stream', downloadFiles: true, options: {} }, credentials: { dingTalkApi: cred } }],
+		connections: {},
+		settings: { executionOrder: 'v1' },
+		pinData: {},
+	};
+	await n8n.importWorkflows([wf], path.join(work, 'w.json'));
+	await n8n.publish(wf.id);
+	const control = (route) => `${standIn.urls.streamGatewayUrl.replace(/^ws:/, 'http:')}/__stream/${route}`;
+	try {
+		await n8n.start({ binaryMode: 'filesystem', env: { NODE_OPTIONS: '--experimental-websocket' }, logFile: path.join(work, 'n8n.log') });
+		const deadline = Date.now() + 60_000;
+		while (JSON.parse((await lib.httpRequest(control('stats'))).body).liveConnections < 1) {
+			if (Date.now() > deadline) throw new Error('the trigger did not connect');
+			await lib.sleep(200);
+		}
+		await lib.postJson(control('reset'), {});
+		const messages = Array.from({ length: count }, () => setup.dingTalkMessage('text', undefined, { text: { content: 'bench' }, robotCode: APP.appKey }));
+		const sentAt = Date.now();
+		for (const m of messages) m.createAt = sentAt;
+		await lib.postJson(control('deliver'), { messages }, { timeoutMs: 60_000 });
+		const sqlite3 = require(path.join(path.dirname(install.bin), '..', 'sqlite3'));
+		const query = (sql) =>
+			new Promise((resolve, reject) => {
+				const db = new sqlite3.Database(path.join(userFolder, '.n8n', 'database.sqlite'), sqlite3.OPEN_READONLY, (err) => {
+					if (err) return reject(err);
+					db.configure('busyTimeout', 5000);
+					db.all(sql, [], (e, rows) => {
+						db.close();
+						if (e) reject(e);
+						else resolve(rows);
+					});
+				});
+			});
+		let rows = [];
+		const until = Date.now() + 10 * 60_000;
+		for (;;) {
+			rows = await query(`SELECT id, status, startedAt, stoppedAt FROM execution_entity WHERE workflowId = '${wf.id}' AND status NOT IN ('new', 'running', 'waiting')`);
+			if (rows.length >= count || Date.now() > until) break;
+			await lib.sleep(500);
+		}
+		const allDoneMs = Date.now() - sentAt;
+		await lib.sleep(3000);
+		rows = await query(`SELECT e.id, e.status, e.stoppedAt, d.data FROM execution_entity e JOIN execution_data d ON d.executionId = e.id WHERE e.workflowId = '${wf.id}'`);
+		const flatted = require(path.join(path.dirname(install.bin), '..', 'flatted'));
+		const ids = rows.map((r) => {
+			const data = flatted.parse(r.data);
+			return data.resultData.runData['DingTalk Trigger'][0].data.main[0][0].json.msgId;
+		});
+		const latencies = rows.map((r) => new Date(r.stoppedAt).getTime() - sentAt).sort((a, b) => a - b);
+		const pct = (p) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)];
+		const stats = JSON.parse((await lib.httpRequest(control('stats'))).body);
+		return {
+			messages: count,
+			executions: rows.length,
+			distinct: new Set(ids).size,
+			failed: rows.filter((r) => r.status !== 'success').length,
+			allDoneMs,
+			perSecond: count / (allDoneMs / 1000),
+			p50: pct(50),
+			p99: pct(99),
+			unacked: stats.unacked,
+		};
+	} finally {
+		await n8n.stop();
+	}
 }
 
 const f = (ms) => (ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`);
@@ -85,6 +173,8 @@ async function main() {
 		const results = { date: new Date().toISOString(), node: process.version, quick: QUICK, config: { ...config, appSecret: undefined }, ...JSON.parse(line) };
 		fs.writeFileSync(path.join(BUILD, 'dingTalkTrigger.json'), `${JSON.stringify(results, null, 2)}\n`);
 
+		if (!args.includes('--no-n8n')) results.n8n = await realN8n(standIn, work, 1000);
+		fs.writeFileSync(path.join(BUILD, 'dingTalkTrigger.json'), `${JSON.stringify(results, null, 2)}\n`);
 		const { latency, fileLatency, burst, memory, reconnect, gateway } = results;
 		const out = [
 			`DingTalk Trigger (Stream mode) on loopback, Node ${process.version}${QUICK ? ' (quick)' : ''}`,
@@ -97,8 +187,18 @@ async function main() {
 			`reconnect after a disconnect frame: median ${f(reconnect.afterDisconnect.p50)}, max ${f(reconnect.afterDisconnect.max)} (${reconnect.afterDisconnect.runs} runs)`,
 			`gateway: at most ${gateway.maxConcurrentConnections} connection(s) at once, ${gateway.redeliveries} redeliveries, ${gateway.malformedAcks} malformed acks`,
 		];
+		const real = results.n8n;
+		if (real) {
+			out.push(
+				`real n8n 2.8.4 (n8n start, sqlite): burst of ${real.messages} → ${real.executions} executions (${real.distinct} distinct msgIds, ${real.failed} failed) in ${f(real.allDoneMs)} (${Math.round(real.perSecond)}/s); message → execution finished: median ${f(real.p50)}, p99 ${f(real.p99)} (a burst: queueing included); ${real.unacked} unacknowledged`,
+			);
+		}
 		process.stdout.write(`${out.join('\n')}\n`);
-		const ok = burst.executions === burst.messages && burst.unique === burst.messages && gateway.maxConcurrentConnections === 1;
+		const ok =
+			burst.executions === burst.messages &&
+			burst.unique === burst.messages &&
+			gateway.maxConcurrentConnections === 1 &&
+			(!real || (real.executions === real.messages && real.distinct === real.messages));
 		if (!ok) {
 			process.stdout.write('FAIL: the burst lost or repeated messages, or two sockets were open at once\n');
 			process.exitCode = 1;
