@@ -24,6 +24,8 @@ export function checkCallbackSignature(
 	appSecret: string,
 	now = Date.now(),
 ): SignatureCheck {
+	// An empty key would make the signature computable by anyone.
+	if (!appSecret) return { valid: false, status: 403, reason: 'the DingTalk credential has no App Secret to check the signature with' };
 	const timestamp = header(headers.timestamp);
 	const sign = header(headers.sign);
 	if (!timestamp || !sign) return { valid: false, status: 401, reason: 'missing timestamp or sign header' };

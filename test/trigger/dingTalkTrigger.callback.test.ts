@@ -100,3 +100,9 @@ test('a filtered message is answered but starts nothing', async () => {
 	expect(outcome.status).toBe(200);
 	expect(outcome.result.workflowData).toBeUndefined();
 });
+
+test('a credential without a secret refuses everything (an empty HMAC key would be no check at all)', () => {
+	const at = String(Date.now());
+	const signedWithEmptyKey = createHmac('sha256', '').update(`${at}\n`).digest('base64');
+	expect(checkCallbackSignature({ timestamp: at, sign: signedWithEmptyKey }, '')).toMatchObject({ valid: false, status: 403 });
+});
