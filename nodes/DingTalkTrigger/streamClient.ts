@@ -1,5 +1,3 @@
-import { sleepWithAbort } from 'n8n-workflow';
-
 import type { StreamTicket } from '../shared/messengers/dingTalk/stream';
 import { streamSocketUrl } from '../shared/messengers/dingTalk/stream';
 import { retryDelayMs } from '../shared/pipeline/transport/retry';
@@ -41,23 +39,25 @@ export const DEFAULT_TIMING: StreamTiming = {
 };
 
 /**
- * Sleeps until `ms` passed or `stop` fired; false when stopped. n8n's sleepWithAbort leaves
- * its listener on the signal it is given, so each sleep gets a signal of its own: the
- * long-lived stop signal would otherwise collect one listener per second for ever.
+ * Sleeps until `ms` passed or `stop` fired; false when stopped. The timer is
+ * AbortSignal.timeout's: cloud rules forbid setTimeout, n8n-workflow's `sleep` cannot be
+ * cancelled, and its `sleepWithAbort` is gone from newer n8n versions. That timer does not
+ * keep the process alive, and both listeners are removed whichever comes first.
  */
 async function pause(ms: number, stop: AbortSignal): Promise<boolean> {
 	if (stop.aborted) return false;
-	const own = new AbortController();
-	const onStop = () => own.abort();
-	stop.addEventListener('abort', onStop, { once: true });
-	try {
-		await sleepWithAbort(Math.max(1, ms), own.signal);
-		return true;
-	} catch {
-		return false;
-	} finally {
-		stop.removeEventListener('abort', onStop);
-	}
+	const timer = AbortSignal.timeout(Math.max(1, Math.ceil(ms)));
+	return await new Promise<boolean>((resolve) => {
+		const finish = (completed: boolean) => {
+			timer.removeEventListener('abort', onTime);
+			stop.removeEventListener('abort', onStop);
+			resolve(completed);
+		};
+		const onTime = () => finish(true);
+		const onStop = () => finish(false);
+		timer.addEventListener('abort', onTime, { once: true });
+		stop.addEventListener('abort', onStop, { once: true });
+	});
 }
 
 /** How long stop() waits for the gateway to confirm the close. */

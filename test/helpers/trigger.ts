@@ -159,7 +159,10 @@ export async function listenForTestEvent(
 	const { workflow, node, workflowData } = workflowOf(parameters);
 	const hooks = new ExecutionLifecycleHooks('manual', 'manual-1', workflowData);
 	const additionalData = additionalDataFor(credentials, { hooks, executionId: 'manual-1' } as Partial<IWorkflowExecuteAdditionalData>);
-	const response = await new TriggersAndPollers().runTrigger(
+	// n8n-core 2.8 calls it runTrigger; newer versions runTriggerFunction (same arguments).
+	const engine = new TriggersAndPollers() as TriggersAndPollers & { runTriggerFunction?: TriggersAndPollers['runTrigger'] };
+	const runTrigger = (engine.runTrigger ?? engine.runTriggerFunction!).bind(engine);
+	const response = await runTrigger(
 		workflow,
 		node,
 		(wf: Workflow, n: INode, data: IWorkflowExecuteAdditionalData, mode: WorkflowExecuteMode, activation: WorkflowActivateMode) =>
