@@ -11,7 +11,7 @@
 //
 //   npx eslint .                      (npm run lint) sources: nodes/**/*.ts, credentials/**/*.ts
 //                                     and package.json, exactly as `n8n-node lint` does.
-//                                     dist/, test/, examples/, coverage/, .ci/, .ci-cache/ and
+//                                     dist/, test/, bench/, examples/, coverage/, .ci/, .ci-cache/ and
 //                                     .tmp/ are ignored.
 //
 //   LINT_DIST=1 npx eslint --no-inline-config dist package.json
@@ -86,7 +86,7 @@ async function sourceConfig() {
 	const importX = await importXConfigs();
 	return tseslint.config(
 		globalIgnores(
-			['dist/', 'test/', 'examples/', 'coverage/', '.ci/', '.ci-cache/', '.tmp/'],
+			['dist/', 'test/', 'bench/', 'examples/', 'coverage/', '.ci/', '.ci-cache/', '.tmp/'],
 			'n8n/ignores',
 		),
 		{

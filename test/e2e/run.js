@@ -354,6 +354,8 @@ async function main() {
 		}
 		if (wants('g')) await require('./greenApiTrigger').run({ lib, scenario, assert, bin: install.bin, work });
 
+		if (wants('t')) await require('./dingTalkTrigger').run({ n8n, urls, work, scenario, assert });
+
 		const stats = await lib.standInStats(urls);
 		lib.debug('stand-in stats', JSON.stringify(stats));
 	} catch (err) {

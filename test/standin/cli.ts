@@ -7,6 +7,9 @@
  *   {"dingTalkUrl":"http://127.0.0.1:…","ossUrl":"…","greenApiUrl":"…","greenMediaUrl":"…",
  *    "controlUrl":"…","greenFiles":[{"idInstance":"…","chatId":"…","idMessage":"…","directUrl":"…"}]}
  *
+ * The DingTalk Stream gateway (dingtalkStream.ts) runs too: its WebSocket endpoint and its
+ * /__stream/* control routes are on streamGatewayUrl (http:// for the control routes).
+ *
  * Control endpoints on controlUrl (the DingTalk listener):
  *   GET  /__standin/stats          counters (see stats.ts)
  *   GET  /__standin/requests       recorded requests
@@ -45,6 +48,7 @@ import {
 	type GreenMessageRef,
 	type StandInOptions,
 } from './server';
+import { startStreamGateway } from './dingtalkStream';
 
 type JsonBody = { size: number; seed?: number } | { text: string } | { base64: string } | { path: string };
 
@@ -74,6 +78,7 @@ async function main(): Promise<void> {
 	const configPath = process.argv[2];
 	const config: CliConfig = configPath ? (JSON.parse(readFileSync(configPath, 'utf8')) as CliConfig) : {};
 	const standIn = await startStandIn(config.options);
+	const streamGateway = await startStreamGateway(standIn.dingTalk);
 
 	for (const app of config.dingTalk?.apps ?? []) standIn.dingTalk.addApp(app);
 	for (const suite of config.dingTalk?.suites ?? []) standIn.dingTalk.addSuite(suite);
@@ -102,12 +107,13 @@ async function main(): Promise<void> {
 			greenApiUrl: standIn.greenApiUrl,
 			greenMediaUrl: standIn.greenMediaUrl,
 			controlUrl: standIn.controlUrl,
+			streamGatewayUrl: streamGateway.url,
 			greenFiles,
 		}) + '\n',
 	);
 
 	const stop = () => {
-		void standIn.close().then(() => process.exit(0));
+		void Promise.all([streamGateway.close(), standIn.close()]).then(() => process.exit(0));
 	};
 	process.once('SIGTERM', stop);
 	process.once('SIGINT', stop);

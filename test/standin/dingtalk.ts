@@ -7,6 +7,7 @@ import { pickApiFault, sendApiFault, type Fault } from './faults';
 import { REDIRECT_PREFIX, serveHostedFile, serveRedirectHop, type FileServeEnv, type HostedFile } from './files';
 import { isJsonContentType, parseJsonObject, sendJson, sendText, type RequestContext } from './listener';
 import type { StandInStats } from './stats';
+import type { DingTalkStreamGateway } from './dingtalkStream';
 
 export const DEFAULT_CORP_ID = 'dingstandin0000000000000000000000';
 
@@ -77,6 +78,8 @@ export class DingTalkStandIn {
 	/** Set by startStandIn once the listeners are up. */
 	apiUrl = '';
 	ossUrl = '';
+	/** Set by startStreamGateway (dingtalkStream.ts): serves /v1.0/gateway/connections/open. */
+	streamGateway?: DingTalkStreamGateway;
 
 	private readonly apps = new Map<string, Required<DingTalkAppInput>>();
 	private readonly suites = new Map<
@@ -138,6 +141,11 @@ export class DingTalkStandIn {
 		this.filesById.set(file.hosted.id, file);
 	}
 
+	/** Whether this key and secret belong to a registered app (the Stream gateway checks them). */
+	hasApp(appKey: string, appSecret: string): boolean {
+		return this.apps.get(appKey)?.appSecret === appSecret;
+	}
+
 	/** Grant or withdraw qyapi_robot_sendmsg; applies to tokens minted afterwards. */
 	setRobotPermission(appOrSuiteKey: string, granted: boolean): void {
 		const app = this.apps.get(appOrSuiteKey);
@@ -169,6 +177,7 @@ export class DingTalkStandIn {
 		if (req.method === 'POST' && url.pathname === '/v1.0/oauth2/accessToken') return this.accessToken(ctx);
 		if (req.method === 'POST' && url.pathname === '/v1.0/oauth2/corpAccessToken') return this.corpAccessToken(ctx);
 		if (req.method === 'POST' && url.pathname === '/v1.0/robot/messageFiles/download') return this.download(ctx);
+		if (req.method === 'POST' && url.pathname === '/v1.0/gateway/connections/open' && this.streamGateway) return this.streamGateway.handleOpen(ctx);
 		this.error(ctx, 404, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.');
 	};
 

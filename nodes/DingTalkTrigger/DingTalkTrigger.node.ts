@@ -1,0 +1,185 @@
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	INode,
+	INodeType,
+	INodeTypeDescription,
+	ITriggerFunctions,
+	ITriggerResponse,
+	IWebhookFunctions,
+	IWebhookResponseData,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { isMessageFileError } from '../shared/errors';
+import { openStreamConnection } from '../shared/messengers/dingTalk/stream';
+import type { FileOptionValues } from '../shared/pipeline/fileOptions';
+import { checkCallbackSignature } from './callbackSignature';
+import { properties, webhooks } from './description';
+import type { MessageFilterOptions } from './messageFilter';
+import { acceptsMessage } from './messageFilter';
+import { messageItems } from './messageItems';
+import { RecentMessages } from './recentMessages';
+import type { CallbackOutcome } from './streamClient';
+import { StreamClient } from './streamClient';
+import type { StreamFrame } from './streamFrames';
+import { nodeWebSocketFactory } from './streamSocket';
+
+type TriggerOptions = FileOptionValues & MessageFilterOptions;
+
+/** DingTalk redelivers an unanswered message after about a minute, a few times: remember ids for 30 minutes, at most 10,000. */
+const DUPLICATE_WINDOW_MS = 30 * 60 * 1000;
+const DUPLICATE_MAX_IDS = 10_000;
+const GATEWAY_TIMEOUT_MS = 30_000;
+
+/** Credential values that must never appear in an output item, an error or a log line. */
+function redactor(credentials: ICredentialDataDecryptedObject): (text: string) => string {
+	const secrets = ['appSecret', 'suiteSecret', 'suiteTicket', 'accessToken']
+		.map((name) => credentials[name])
+		.filter((value): value is string => typeof value === 'string' && value.trim().length >= 4)
+		.map((value) => value.trim());
+	return (text) => secrets.reduce((result, secret) => result.split(secret).join('***'), text);
+}
+
+function callbackSecret(credentials: ICredentialDataDecryptedObject): string {
+	const value = credentials.appType === 'thirdParty' ? credentials.suiteSecret : credentials.appSecret;
+	return typeof value === 'string' ? value.trim() : '';
+}
+
+/** An activation failure as n8n shows it: DingTalk's reason and what to do, never a secret. */
+function activationError(node: INode, error: unknown, redact: (text: string) => string): NodeApiError | NodeOperationError {
+	if (isMessageFileError(error)) {
+		const message = redact(error.message);
+		const description = error.details.description ? redact(error.details.description) : undefined;
+		if (error.details.kind === 'input') return new NodeOperationError(node, message, { description });
+		const { httpCode, apiCode, requestId } = error.details;
+		const response: JsonObject = { message, description: description ?? null, httpCode: httpCode ?? null, apiCode: apiCode ?? null, requestId: requestId ?? null };
+		return new NodeApiError(node, response, { message, description, httpCode: httpCode !== undefined ? String(httpCode) : undefined });
+	}
+	return new NodeOperationError(node, redact(error instanceof Error ? error.message : String(error)));
+}
+
+/** DingTalk said no for a reason that retrying will not change (wrong or revoked key/secret, a missing field). */
+function isLastingRefusal(error: unknown): boolean {
+	if (!isMessageFileError(error) || error.retryable) return false;
+	if (error.details.kind === 'input') return true;
+	const status = error.details.httpCode ?? 0;
+	return status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
+function parseMessage(data: string): IDataObject | undefined {
+	try {
+		const value: unknown = JSON.parse(data);
+		return value && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+export class DingTalkTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'DingTalk Trigger',
+		name: 'dingTalkTrigger',
+		icon: { light: 'file:dingTalk.svg', dark: 'file:dingTalk.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ $parameter["mode"] === "httpCallback" ? "HTTP callback" : "Stream mode" }}',
+		description: "Starts the workflow when a DingTalk robot receives a message, with the message's files attached",
+		defaults: { name: 'DingTalk Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'dingTalkApi', required: true }],
+		webhooks,
+		properties,
+	};
+
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		// HTTP callback mode works through webhook(); nothing to keep open.
+		if (this.getNodeParameter('mode', 'stream') !== 'stream') return {};
+
+		const credentials = await this.getCredentials('dingTalkApi');
+		const redact = redactor(credentials);
+		const downloadFiles = this.getNodeParameter('downloadFiles', true) as boolean;
+		const options = this.getNodeParameter('options', {}) as TriggerOptions;
+		const manual = this.getMode() === 'manual';
+		const recent = new RecentMessages<CallbackOutcome>(DUPLICATE_WINDOW_MS, DUPLICATE_MAX_IDS);
+		let testEventTaken = false;
+
+		const takeMessage = async (message: IDataObject): Promise<CallbackOutcome> => {
+			if (!acceptsMessage(message, options)) return 'ack';
+			if (manual && testEventTaken) return 'skip';
+			const items = await messageItems(this, message, downloadFiles, options, redact);
+			// "Listen for test event" takes one message; the others stay unanswered for the active workflow.
+			if (manual && testEventTaken) return 'skip';
+			testEventTaken = true;
+			this.emit([items]);
+			return 'ack';
+		};
+
+		const onCallback = async (frame: StreamFrame): Promise<CallbackOutcome> => {
+			if (manual && testEventTaken) return 'skip';
+			const message = parseMessage(frame.data);
+			if (!message) return 'ack'; // not a robot message: answering it ends its redeliveries
+			const id = typeof message.msgId === 'string' && message.msgId ? message.msgId : frame.headers.messageId;
+			const { outcome, repeat } = await recent.once(id, async () => await takeMessage(message));
+			if (repeat) this.logger.debug(`DingTalk message ${id} delivered again; not started twice`);
+			return outcome;
+		};
+
+		let client: StreamClient;
+		try {
+			client = new StreamClient({
+				openTicket: async () => await openStreamConnection(this.helpers.httpRequest, credentials, GATEWAY_TIMEOUT_MS),
+				createSocket: nodeWebSocketFactory(),
+				onCallback,
+				onReconnectError: (error) => {
+					if (!isLastingRefusal(error)) return 'retry';
+					// Like n8n's own triggers: report it; n8n deactivates the workflow and retries activation with backoff.
+					if (!manual) this.emitError(activationError(this.getNode(), error, redact));
+					return 'give up';
+				},
+				logger: {
+					debug: (text) => this.logger.debug(redact(text)),
+					warn: (text) => this.logger.warn(redact(text)),
+				},
+			});
+		} catch (error) {
+			throw activationError(this.getNode(), error, redact);
+		}
+		const start = async () => {
+			try {
+				await client.start();
+			} catch (error) {
+				await client.stop();
+				throw activationError(this.getNode(), error, redact);
+			}
+		};
+		const closeFunction = async () => await client.stop();
+
+		if (manual) return { closeFunction, manualTriggerFunction: start };
+		await start();
+		return { closeFunction };
+	}
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const credentials = await this.getCredentials('dingTalkApi');
+		const redact = redactor(credentials);
+		const request = this.getRequestObject();
+		const response = this.getResponseObject();
+		const check = checkCallbackSignature(request.headers, callbackSecret(credentials));
+		if (!check.valid) {
+			// No execution for a request DingTalk did not sign.
+			response.status(check.status).json({ error: `DingTalk signature check failed: ${check.reason}` });
+			return { noWebhookResponse: true };
+		}
+		const message = this.getBodyData();
+		const options = this.getNodeParameter('options', {}) as TriggerOptions;
+		// DingTalk gets its answer at once; the files are fetched afterwards.
+		response.status(200).json({});
+		if (!acceptsMessage(message, options)) return { noWebhookResponse: true };
+		const downloadFiles = this.getNodeParameter('downloadFiles', true) as boolean;
+		const items = await messageItems(this, message, downloadFiles, options, redact);
+		return { noWebhookResponse: true, workflowData: [items] };
+	}
+}

@@ -1,0 +1,108 @@
+import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
+
+import { binaryPropertyNameOption, maxFileSizeOption, maxRetriesOption, timeoutOption } from '../shared/pipeline/fileOptions';
+import { MESSAGE_TYPES } from './messageFilter';
+
+const MESSAGE_TYPE_NAMES: Record<(typeof MESSAGE_TYPES)[number], string> = {
+	text: 'Text',
+	picture: 'Picture',
+	file: 'File',
+	audio: 'Voice (Audio)',
+	video: 'Video',
+	richText: 'Rich Text',
+};
+
+/** Only registered in HTTP Callback mode: an empty method registers no webhook, so Stream mode needs no URL. */
+export const webhooks: IWebhookDescription[] = [
+	{
+		name: 'default',
+		httpMethod: '={{$parameter["mode"] === "httpCallback" ? "POST" : ""}}',
+		responseMode: 'onReceived',
+		path: 'dingtalk',
+	},
+];
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Mode',
+		name: 'mode',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Stream',
+				value: 'stream',
+				description: 'Connects out from n8n to DingTalk over a WebSocket; no public URL needed',
+			},
+			{
+				name: 'HTTP Callback',
+				value: 'httpCallback',
+				description: 'DingTalk posts each message to this node\'s webhook URL; the signature is checked',
+			},
+		],
+		default: 'stream',
+	},
+	{
+		displayName:
+			'In the DingTalk developer console, open the app\'s robot settings and choose Stream mode as the message receiving mode. Only one n8n workflow should listen per app.',
+		name: 'streamNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { mode: ['stream'] } },
+	},
+	{
+		displayName:
+			'In the DingTalk developer console, choose HTTP mode for the robot and paste this node\'s Production URL as the message receiving address. Requests without a valid DingTalk signature are refused.',
+		name: 'callbackNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { mode: ['httpCallback'] } },
+	},
+	{
+		displayName: 'Download Files',
+		name: 'downloadFiles',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to attach the picture, file, voice note or video of each message as binary data (one item per file)',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Chat Type',
+				name: 'chatType',
+				type: 'options',
+				options: [
+					{ name: 'Both', value: 'both' },
+					{ name: 'One-to-One', value: 'oneToOne', description: 'Private chats with the robot' },
+					{ name: 'Group', value: 'group', description: 'Group chats where the robot was @-mentioned' },
+				],
+				default: 'both',
+				description: 'Which conversations start the workflow. DingTalk delivers voice, file and video messages only from one-to-one chats.',
+			},
+			{ ...maxFileSizeOption, displayOptions: { show: { '/downloadFiles': [true] } } },
+			{ ...maxRetriesOption, displayOptions: { show: { '/downloadFiles': [true] } } },
+			{
+				displayName: 'Message Types',
+				name: 'messageTypes',
+				type: 'multiOptions',
+				options: MESSAGE_TYPES.map((value) => ({ name: MESSAGE_TYPE_NAMES[value], value })),
+				default: [...MESSAGE_TYPES],
+				description: 'Which messages start the workflow. With all selected, types not listed here pass too.',
+			},
+			{ ...binaryPropertyNameOption, displayOptions: { show: { '/downloadFiles': [true] } } },
+			{
+				displayName: 'Robot Code',
+				name: 'robotCode',
+				type: 'string',
+				default: '',
+				description: 'Only messages to this robot (robotCode). Empty: messages to any robot of the app.',
+			},
+			{ ...timeoutOption, displayOptions: { show: { '/downloadFiles': [true] } } },
+		],
+	},
+];
