@@ -5,13 +5,15 @@
 // the local stand-in (fake DingTalk, OSS, Green-API, Green media), and workflows
 // run through the n8n CLI (`import:*`, `execute`) and through `n8n start` webhooks.
 //
-//   node test/e2e/run.js [--only=a,b,c,d,e] [--keep] [--verbose] [--build]
+//   node test/e2e/run.js [--only=a,b,c,d,e,g,t] [--keep] [--verbose] [--build]
 //
 //   a  DingTalk downloads (fields, message, richText, third-party app), binary modes default + filesystem
 //   b  Green-API WhatsApp + MAX (fields and webhook messages), binary modes default + filesystem
 //   c  the DingTalk token is stored in n8n's credential store: 3 `execute` runs, 1 token call
 //   d  `n8n start`: webhooks answered with the downloaded file (last node / Respond to Webhook)
 //   e  the examples in examples/, run through their webhooks under `n8n start`
+//   g  Green-API Trigger (test/e2e/greenApiTrigger.js): webhook tokens, polling exactly once under faults, every file type
+//   t  DingTalk Trigger (test/e2e/dingTalkTrigger.js): Stream mode (every type, socket killed mid-stream), signed callbacks
 //
 // Environment: N8N_BIN (use this n8n instead of .ci/install-n8n.sh), N8N_E2E_CACHE
 // (install cache root), E2E_VERBOSE=1.
@@ -28,7 +30,7 @@ const only = (args.find((a) => a.startsWith('--only=')) || '').slice('--only='.l
 const wants = (s) => only.length === 0 || only.includes(s);
 if (flag('verbose')) lib.setVerbose(true);
 if (flag('help') || flag('h')) {
-	console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 18).join('\n').replace(/^\/\/ ?/gm, ''));
+	console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 20).join('\n').replace(/^\/\/ ?/gm, ''));
 	process.exit(0);
 }
 
