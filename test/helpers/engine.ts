@@ -5,6 +5,8 @@ import type {
 	IDataObject,
 	INodeExecutionData,
 	INodeParameters,
+	INodeType,
+	INodeTypes,
 	IRun,
 	IRunExecutionData,
 	IWorkflowBase,
@@ -28,6 +30,8 @@ export interface RunNodeOptions {
 	credentials: CredentialStore;
 	binaryMode?: BinaryMode;
 	continueOnFail?: boolean;
+	/** Another copy of the node (e.g. loaded in isolation, to play a second n8n process). Default: the dist build. */
+	nodeType?: INodeType;
 }
 
 export interface NodeRun {
@@ -77,7 +81,10 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 		},
 	};
 	const workflowData = { id: 'workflow-1', name: 'test', nodes: [node], connections: {}, active: false } as unknown as IWorkflowBase;
-	const workflow = new Workflow({ id: 'workflow-1', nodes: [node], connections: {}, active: false, nodeTypes });
+	const types: INodeTypes = options.nodeType
+		? { getByName: () => options.nodeType!, getByNameAndVersion: () => options.nodeType!, getKnownTypes: () => ({}) }
+		: nodeTypes;
+	const workflow = new Workflow({ id: 'workflow-1', nodes: [node], connections: {}, active: false, nodeTypes: types });
 
 	const hooks = new ExecutionLifecycleHooks('manual', executionId, workflowData);
 	// A plain promise: n8n-workflow 2.41 no longer exports createDeferredPromise.
