@@ -34,13 +34,13 @@ function greenCredentials(standIn: StandIn, idInstance: string, token: string): 
 }
 
 describe('Green-API limit shared by two processes', () => {
-	test('2 × 30 items at once: no 429 surfaces, throughput within 10 % of 5/s', async () => {
+	test('2 × 60 items at once: no 429 surfaces, throughput within 10 % of 5/s', async () => {
 		const standIn = await startStandIn({ rateLimitPerSecond: 5 });
 		try {
 			const idInstance = '1101777001';
 			standIn.greenApi.addInstance({ idInstance, apiTokenInstance: 'sharedtoken1101777001', messenger: 'whatsapp' });
 			const input = (worker: string): IDataObject[] =>
-				Array.from({ length: 30 }, (_, index) => {
+				Array.from({ length: 60 }, (_, index) => {
 					const idMessage = `SHARED${worker}${index}`;
 					standIn.greenApi.addFile({ idInstance, chatId: CHAT, idMessage, body: PNG, linkExtension: 'png' });
 					return { idMessage };
@@ -57,18 +57,18 @@ describe('Green-API limit shared by two processes', () => {
 			const [a, b] = await Promise.all([run(isolatedNodeCopy(), 'A'), run(isolatedNodeCopy(), 'B')]);
 			for (const result of [a, b]) {
 				expect(result.error).toBeUndefined();
-				expect(result.items).toHaveLength(30);
+				expect(result.items).toHaveLength(60);
 				expect(result.items.every((item) => (item.json.messageFile as IDataObject)?.mimeType === 'image/png')).toBe(true);
 			}
 			const { greenDownloadFileCalls, rateLimited429 } = standIn.stats;
-			expect(greenDownloadFileCalls).toBe(60 + rateLimited429);
+			expect(greenDownloadFileCalls).toBe(120 + rateLimited429);
 			// Served files per second, as the instance saw them: every granted downloadFile call is
-			// followed by one GET of its link. At exactly 5/s, 60 grants span 11 s (+1 s for the last window).
+			// followed by one GET of its link. At exactly 5/s, 120 grants span 23 s (+1 s for the last window).
 			const gets = standIn.requests.filter((request) => request.role === 'greenMedia').map((request) => request.at);
-			expect(gets).toHaveLength(60);
+			expect(gets).toHaveLength(120);
 			const seconds = (Math.max(...gets) - Math.min(...gets)) / 1000 + 1;
-			const throughput = 60 / seconds;
-			console.log(`[shared limit] 60 files from 2 processes: ${throughput.toFixed(2)} files/s over ${seconds.toFixed(1)} s, ${rateLimited429} 429s absorbed`);
+			const throughput = 120 / seconds;
+			console.log(`[shared limit] 120 files from 2 processes: ${throughput.toFixed(2)} files/s over ${seconds.toFixed(1)} s, ${rateLimited429} 429s absorbed`);
 			expect(rateLimited429).toBeGreaterThan(0); // the two processes did overshoot together
 			expect(throughput).toBeGreaterThanOrEqual(4.5);
 		} finally {
@@ -102,12 +102,12 @@ describe('Green-API limit shared by two processes', () => {
 describe('SharedRateLimit', () => {
 	const answer = (statusCode: number, headers: Record<string, unknown> = {}) => ({ statusCode, body: {}, headers });
 
-	test('pause: Retry-After plus at most a quarter window of jitter; else a tenth to half of the window', () => {
+	test('pause: Retry-After plus at most a quarter window of jitter; else a twentieth to a quarter of the window', () => {
 		const limit = (random: number) => new SharedRateLimit(new SlidingWindowLimiter(5, 1000), 1000, { random: () => random });
 		expect(limit(0).pauseAfter429(answer(429, { 'retry-after': '3' }))).toBe(3000);
 		expect(limit(1).pauseAfter429(answer(429, { 'Retry-After': '3' }))).toBe(3250);
-		expect(limit(0).pauseAfter429(answer(429))).toBe(100);
-		expect(limit(1).pauseAfter429(answer(429))).toBe(500);
+		expect(limit(0).pauseAfter429(answer(429))).toBe(50);
+		expect(limit(1).pauseAfter429(answer(429))).toBe(250);
 		expect(limit(0).pauseAfter429(answer(429, { 'retry-after': '600' }))).toBe(30_000);
 	});
 
@@ -122,29 +122,50 @@ describe('SharedRateLimit', () => {
 		expect(calls).toBe(1);
 	});
 
-	test('429s while other calls of the process succeed are absorbed, up to the cap', async () => {
-		const limit = new SharedRateLimit(new SlidingWindowLimiter(100, 1000), 100, { random: () => 0, maxContendedRetries: 3 });
-		let refused = 0;
-		const busy = limit.call('busy', async () => (refused++ < 2 ? answer(429) : answer(200)));
-		// Another call of the same process succeeds while the first waits out its 429.
-		await new Promise((resolve) => setTimeout(resolve, 3));
+	test('a 429 on a key this process was served on lately is waited out, without spending retries', async () => {
+		const limit = new SharedRateLimit(new SlidingWindowLimiter(100, 1000), 100, { random: () => 0 });
 		await limit.call('busy', async () => answer(200));
-		expect((await busy).statusCode).toBe(200);
+		let refused = 0;
+		const response = await limit.call('busy', async () => (refused++ < 2 ? answer(429) : answer(200)));
+		expect(response.statusCode).toBe(200);
 		expect(refused).toBe(3);
+	});
 
-		let always = 0;
-		const capped = limit.call('busy', async () => {
-			always++;
+	test('the waiting is bounded by the time budget', async () => {
+		const limit = new SharedRateLimit(new SlidingWindowLimiter(100, 1000), 100, { random: () => 0, maxContendedMs: 45 });
+		await limit.call('busy', async () => answer(200));
+		let tries = 0;
+		const started = Date.now();
+		const response = await limit.call('busy', async () => {
+			tries++;
 			return answer(429);
 		});
-		const keepSucceeding = (async () => {
-			for (let i = 0; i < 20; i++) {
-				await limit.call('busy', async () => answer(200));
+		expect(response.statusCode).toBe(429);
+		// Pauses of 5 ms: a few tries absorbed, then the 45 ms budget is spent.
+		expect(tries).toBeGreaterThanOrEqual(3);
+		expect(tries).toBeLessThanOrEqual(12);
+		expect(Date.now() - started).toBeLessThan(1000);
+	});
+
+	test("a process's retries go one at a time, in turn", async () => {
+		const limit = new SharedRateLimit(new SlidingWindowLimiter(100, 1000), 100, { random: () => 0 });
+		await limit.call('lane', async () => answer(200));
+		let inFlight = 0;
+		let most = 0;
+		const triesOf = [0, 0, 0, 0];
+		const calls = triesOf.map((_, index) =>
+			limit.call('lane', async () => {
+				inFlight++;
+				most = Math.max(most, inFlight);
 				await new Promise((resolve) => setTimeout(resolve, 5));
-			}
-		})();
-		expect((await capped).statusCode).toBe(429);
-		expect(always).toBe(4); // first try + 3 absorbed
-		await keepSucceeding;
+				inFlight--;
+				return ++triesOf[index] < 3 ? answer(429) : answer(200);
+			}),
+		);
+		const answers = await Promise.all(calls);
+		expect(answers.every((a) => a.statusCode === 200)).toBe(true);
+		expect(triesOf).toEqual([3, 3, 3, 3]);
+		// The four first tries go out together (the limiter allows them); every retry waits its turn.
+		expect(most).toBe(4);
 	});
 });

@@ -110,6 +110,18 @@ function downloadBinaries(data) {
 	return items.map((item) => item.binary && item.binary.data).filter(Boolean);
 }
 
+/** The error an execution stopped with, for failure messages. */
+function executionError(data) {
+	const result = data && data.resultData;
+	if (!result) return 'no execution data';
+	if (result.error) return `${result.error.message}${result.error.description ? ` (${result.error.description})` : ''}`;
+	for (const [name, runs] of Object.entries(result.runData || {})) {
+		const e = runs && runs[0] && runs[0].error;
+		if (e) return `${name}: ${e.message}`;
+	}
+	return 'no error recorded';
+}
+
 // ---------------------------------------------------------------- scenarios
 
 async function typesScenario(stack, urls, mode) {
@@ -199,8 +211,13 @@ async function burstScenario(stack, urls, count) {
 	const perWorkerAfter = stack.executionsPerWorker();
 	const perWorker = Object.fromEntries(Object.keys(perWorkerAfter).map((k) => [k, perWorkerAfter[k] - (perWorkerBefore[k] ?? 0)]));
 	note(`burst: ${count} messages, ${stats.rateLimited429} 429s absorbed, ${gets.length} files served at ${throughput.toFixed(2)}/s (instance limit 5/s), webhooks answered in ${wallSeconds.toFixed(1)} s, per worker ${JSON.stringify(perWorker)}`);
+	const reasons = [];
+	for (const row of failed.slice(0, 5)) reasons.push(`execution ${row.id}: ${executionError(await stack.executionData(row.id))}`);
 	assert(surfaced === 0, `${surfaced} item(s) got "rate-limiting" errors`);
-	assert(problems.length === 0 && failed.length === 0, `${problems.length} wrong answers, ${failed.length} failed executions\n${problems.slice(0, 10).join('\n')}`);
+	assert(
+		problems.length === 0 && failed.length === 0,
+		`${problems.length} wrong answers, ${failed.length} failed executions\n${problems.slice(0, 10).join('\n')}\n${reasons.join('\n')}`,
+	);
 	assert(Object.values(perWorker).every((n) => n > 0), `not every worker ran part of the burst: ${JSON.stringify(perWorker)}`);
 	assert(gets.length === count, `${gets.length} files served, want ${count}`);
 	assert(throughput >= 4.5, `throughput ${throughput.toFixed(2)} files/s, below 4.5 (5/s − 10 %)`);

@@ -17,8 +17,8 @@ import { fileInGreenApiMessage, greenApiFallbackName } from './messages';
  * processes (queue-mode workers) on the same instance share the limit unseen, so
  * the 429s they cause are waited out (SharedRateLimit) instead of failing items.
  */
-const DOWNLOAD_FILE_WINDOW_MS = 1_100;
-const downloadFileLimit = new SharedRateLimit(new SlidingWindowLimiter(5, DOWNLOAD_FILE_WINDOW_MS), DOWNLOAD_FILE_WINDOW_MS);
+const DOWNLOAD_FILE_WINDOW_MS = 1_050;
+const downloadFileLimit = new SharedRateLimit(new SlidingWindowLimiter(5, DOWNLOAD_FILE_WINDOW_MS, 200), DOWNLOAD_FILE_WINDOW_MS);
 
 async function credentialsOf(context: MessengerContext) {
 	return await credentialsOnce(context, 'greenApi');
