@@ -18,7 +18,7 @@ import { fileInGreenApiMessage, greenApiFallbackName } from './messages';
  * the 429s they cause are waited out (SharedRateLimit) instead of failing items.
  */
 const DOWNLOAD_FILE_WINDOW_MS = 1_050;
-const downloadFileLimit = new SharedRateLimit(new SlidingWindowLimiter(5, DOWNLOAD_FILE_WINDOW_MS, 200), DOWNLOAD_FILE_WINDOW_MS);
+const downloadFileLimit = new SharedRateLimit(new SlidingWindowLimiter(5, DOWNLOAD_FILE_WINDOW_MS, 100), DOWNLOAD_FILE_WINDOW_MS);
 
 async function credentialsOf(context: MessengerContext) {
 	return await credentialsOnce(context, 'greenApi');
