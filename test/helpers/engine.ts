@@ -19,7 +19,8 @@ import { CredentialStore, TestCredentialsHelper } from './credentialsHelper';
 import { NODE_TYPE, nodeTypes } from './nodeTypes';
 
 /** `memory` is n8n's `default` mode (bytes inline as base64); `filesystem` writes them under the storage path. */
-export type BinaryMode = 'memory' | 'filesystem';
+/** 'database': a test registers the manager (n8n's own lives in the n8n app, not n8n-core). */
+export type BinaryMode = 'memory' | 'filesystem' | 'database';
 
 export interface RunNodeOptions {
 	/** The node's parameters, as a saved workflow holds them. */
@@ -64,7 +65,8 @@ function toItem(value: INodeExecutionData | IDataObject): INodeExecutionData {
 export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 	const service = await binaryDataService();
 	// n8n decides the mode per instance; the tests switch it per run.
-	(service as unknown as { mode: string }).mode = options.binaryMode === 'memory' ? 'default' : 'filesystem-v2';
+	(service as unknown as { mode: string }).mode =
+		options.binaryMode === 'memory' ? 'default' : options.binaryMode === 'database' ? 'database' : 'filesystem-v2';
 
 	const executionId = String(++executionCounter);
 	const node = {
