@@ -38,6 +38,8 @@ const WEBHOOKS = {
 	whatsapp: { id: 'queueWebhookWa001', path: 'queue-whatsapp', cred: () => ({ greenApi: e2e.CRED.GREEN }), service: 'greenApi' },
 	max: { id: 'queueWebhookMax01', path: 'queue-max', cred: () => ({ greenApi: e2e.CRED.GREEN_MAX }), service: 'greenApi' },
 	burst: { id: 'queueWebhookBur01', path: 'queue-burst', cred: () => ({ greenApi: BURST_CRED }), service: 'greenApi' },
+	/** Large files (bench/queue.js): answered at once, the download alone measured. */
+	big: { id: 'queueWebhookBig01', path: 'queue-big', cred: () => ({ greenApi: BURST_CRED }), service: 'greenApi', respond: 'onReceived', hash: false },
 };
 
 function dtCode(fixture, tag = '') {
@@ -110,8 +112,9 @@ function node(name, type, typeVersion, parameters, position, extra = {}) {
  * Webhook → Download Message File → Crypto (SHA-256 of the binary, read back through
  * n8n's binary-data service). The webhook answers with every item of the last node.
  */
-function webhookWorkflow(key, { respond = 'lastNode' } = {}) {
+function webhookWorkflow(key) {
 	const w = WEBHOOKS[key];
+	const respond = w.respond ?? 'lastNode';
 	const webhookParams =
 		respond === 'lastNode'
 			? { httpMethod: 'POST', path: w.path, responseMode: 'lastNode', responseData: 'allEntries', options: {} }
@@ -133,6 +136,10 @@ function webhookWorkflow(key, { respond = 'lastNode' } = {}) {
 		Webhook: { main: [[{ node: 'Download Message File', type: 'main', index: 0 }]] },
 		'Download Message File': { main: [[{ node: 'Hash the file', type: 'main', index: 0 }]] },
 	};
+	if (w.hash === false) {
+		nodes.pop();
+		delete connections['Download Message File'];
+	}
 	return { id: w.id, name: `Queue ${key}`, active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
 }
 
