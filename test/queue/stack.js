@@ -103,12 +103,20 @@ class QueueStack {
 	/** `n8n start` (main) in queue mode; resolves when the editor is reachable. */
 	async startMain() {
 		const t = Date.now();
-		await this.mainN8n.start({
-			binaryMode: this.binaryMode,
-			env: this.commonEnv(),
-			logFile: path.join(this.workDir, 'main.log'),
-			timeoutMs: 180_000,
-		});
+		// The free port picked can be taken by another program before n8n binds it: try again.
+		for (let attempt = 1; ; attempt++) {
+			try {
+				await this.mainN8n.start({
+					binaryMode: this.binaryMode,
+					env: this.commonEnv(),
+					logFile: path.join(this.workDir, 'main.log'),
+					timeoutMs: 180_000,
+				});
+				break;
+			} catch (error) {
+				if (attempt >= 3 || !/is already in use/.test(String(error && error.message))) throw error;
+			}
+		}
 		this.main = this.mainN8n.server;
 		this.baseUrl = this.mainN8n.baseUrl;
 		this.log(`main ${this.baseUrl} pid ${this.main.pid} (${lib.fmtMs(Date.now() - t)})`);
