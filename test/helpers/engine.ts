@@ -5,6 +5,8 @@ import type {
 	IDataObject,
 	INodeExecutionData,
 	INodeParameters,
+	INodeType,
+	INodeTypes,
 	IRun,
 	IRunExecutionData,
 	IWorkflowBase,
@@ -17,7 +19,8 @@ import { CredentialStore, TestCredentialsHelper } from './credentialsHelper';
 import { NODE_TYPE, nodeTypes } from './nodeTypes';
 
 /** `memory` is n8n's `default` mode (bytes inline as base64); `filesystem` writes them under the storage path. */
-export type BinaryMode = 'memory' | 'filesystem';
+/** 'database': a test registers the manager (n8n's own lives in the n8n app, not n8n-core). */
+export type BinaryMode = 'memory' | 'filesystem' | 'database';
 
 export interface RunNodeOptions {
 	/** The node's parameters, as a saved workflow holds them. */
@@ -28,6 +31,8 @@ export interface RunNodeOptions {
 	credentials: CredentialStore;
 	binaryMode?: BinaryMode;
 	continueOnFail?: boolean;
+	/** Another copy of the node (e.g. loaded in isolation, to play a second n8n process). Default: the dist build. */
+	nodeType?: INodeType;
 }
 
 export interface NodeRun {
@@ -60,7 +65,8 @@ function toItem(value: INodeExecutionData | IDataObject): INodeExecutionData {
 export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 	const service = await binaryDataService();
 	// n8n decides the mode per instance; the tests switch it per run.
-	(service as unknown as { mode: string }).mode = options.binaryMode === 'memory' ? 'default' : 'filesystem-v2';
+	(service as unknown as { mode: string }).mode =
+		options.binaryMode === 'memory' ? 'default' : options.binaryMode === 'database' ? 'database' : 'filesystem-v2';
 
 	const executionId = String(++executionCounter);
 	const node = {
@@ -77,7 +83,10 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 		},
 	};
 	const workflowData = { id: 'workflow-1', name: 'test', nodes: [node], connections: {}, active: false } as unknown as IWorkflowBase;
-	const workflow = new Workflow({ id: 'workflow-1', nodes: [node], connections: {}, active: false, nodeTypes });
+	const types: INodeTypes = options.nodeType
+		? { getByName: () => options.nodeType!, getByNameAndVersion: () => options.nodeType!, getKnownTypes: () => ({}) }
+		: nodeTypes;
+	const workflow = new Workflow({ id: 'workflow-1', nodes: [node], connections: {}, active: false, nodeTypes: types });
 
 	const hooks = new ExecutionLifecycleHooks('manual', executionId, workflowData);
 	// A plain promise: n8n-workflow 2.41 no longer exports createDeferredPromise.

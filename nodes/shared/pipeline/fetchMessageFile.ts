@@ -6,6 +6,7 @@ import { decideFileType } from './fileType/decide';
 import { DETECTION_BYTES, detectFromBytes, isDetectableMimeType } from './fileType/detect';
 import { decideFileName } from './fileType/fileName';
 import { bareMimeType, extensionOf } from './fileType/mimeExtensions';
+import { withinBinaryStorageLimit } from './binaryStorageLimit';
 import { sniffText } from './fileType/text';
 import type { ExecutionState, FileProvider, MessageFile, MessengerContext } from '../messengers/types';
 import type { OpenedDownload } from './transport/download';
@@ -69,10 +70,10 @@ async function storeDownload(
 }
 
 async function downloadFrom(context: MessengerContext, url: string, file: MessageFile, options: FetchOptions): Promise<FetchedFile> {
-	return await withRetries(async () => {
+	return await withinBinaryStorageLimit(options.maxBytes, async (maxBytes) => await withRetries(async () => {
 		const opened = await openDownload(context.helpers.httpRequest, url, {
 			idleTimeoutMs: options.timeoutMs,
-			maxBytes: options.maxBytes,
+			maxBytes,
 			headBytes: DETECTION_BYTES,
 		});
 		try {
@@ -84,7 +85,7 @@ async function downloadFrom(context: MessengerContext, url: string, file: Messag
 			body?.destroy?.();
 			throw bodyFailed || isMessageFileError(error) ? bodyError(error, opened.bytesReceived(), opened.contentLength) : storageError(error);
 		}
-	}, options.retry);
+	}, options.retry));
 }
 
 /** n8n could not store the file. Not retried: the same file would fail the same way. */

@@ -1,4 +1,4 @@
-import type { IHttpRequestOptions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import type { ApiResponse } from '../../pipeline/transport/apiResponse';
 import { networkError, sendApiRequest } from '../../pipeline/transport/apiResponse';
@@ -15,6 +15,13 @@ import { ACCESS_TOKEN_HEADER, fetchAccessToken, isRejectedToken } from './api';
  */
 const renewedTokens = new Map<string, string>();
 
+/**
+ * The request that gets the first token of a credential (n8n fetches and saves it), per
+ * credential, shared by every execution in this process: concurrent executions — a
+ * queue-mode worker runs several — wait for it instead of each fetching a token.
+ */
+const firstRequests = new Map<string, Promise<Outcome>>();
+
 const CREDENTIAL = 'dingTalkApi';
 const RENEWAL_KEY = 'dingTalk.tokenRenewal';
 const FIRST_REQUEST_KEY = 'dingTalk.firstRequest';
@@ -24,6 +31,11 @@ type CredentialOptions = Parameters<MessengerContext['helpers']['httpRequestWith
 
 /** n8n 2.41+: a 400 answer means the token expired (older n8n ignores the option). */
 const RENEW_ON_400 = { preAuthenticationRetryStatusCode: 400 } as CredentialOptions;
+
+/** Which app (and where) a credential gets tokens for. */
+function credentialKey(credentials: ICredentialDataDecryptedObject): string {
+	return ['baseUrl', 'appType', 'appKey', 'suiteKey', 'authCorpId'].map((field) => String(credentials[field] ?? '')).join('\n');
+}
 
 async function storedToken(context: MessengerContext): Promise<string> {
 	const credentials = await context.getCredentials(CREDENTIAL);
@@ -85,8 +97,8 @@ async function sendWithoutStoredToken(
 
 /**
  * Sends through n8n's credential handling. With no stored token, n8n would fetch one in
- * every request that starts before the first is saved; so the first request of the
- * execution fetches it and the others wait until it is stored.
+ * every request that starts before the first is saved; so the first request in this
+ * process fetches it and the others — of this execution or another — wait until it is stored.
  */
 async function sendWithCredential(
 	context: MessengerContext,
@@ -95,12 +107,18 @@ async function sendWithCredential(
 	stored: string,
 ): Promise<ApiResponse> {
 	if (stored === '') {
-		const first = state.memo.get(FIRST_REQUEST_KEY) as Promise<Outcome> | undefined;
+		const key = credentialKey(await context.getCredentials(CREDENTIAL));
+		const first = (state.memo.get(FIRST_REQUEST_KEY) as Promise<Outcome> | undefined) ?? firstRequests.get(key);
 		if (!first) {
 			const mine = attemptWithCredential(context, request);
 			state.memo.set(FIRST_REQUEST_KEY, mine);
-			return await settle(context, request, state, await mine);
+			firstRequests.set(key, mine);
+			const outcome = await mine;
+			firstRequests.delete(key);
+			return await settle(context, request, state, outcome);
 		}
+		// The execution's later items follow the same first request, even once it has finished.
+		state.memo.set(FIRST_REQUEST_KEY, first);
 		await first;
 		if ((await storedToken(context)) === '') return await sendWithoutStoredToken(context, request, state);
 	}

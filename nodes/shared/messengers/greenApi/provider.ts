@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { MessageFileError } from '../../errors';
 import { sendApiRequest } from '../../pipeline/transport/apiResponse';
 import { SlidingWindowLimiter } from '../../pipeline/transport/rateLimiter';
+import { SharedRateLimit } from '../../pipeline/transport/sharedRateLimit';
 import { credentialsOnce } from '../credentialsOnce';
 import { readIdentifier } from '../fieldValues';
 import { isGreenApiMessage } from '../incomingMessage';
@@ -12,9 +13,12 @@ import { fileInGreenApiMessage, greenApiFallbackName } from './messages';
 
 /**
  * Green-API allows 5 downloadFile calls a second per instance; a little headroom
- * keeps requests that arrive bunched by the network under it too.
+ * keeps requests that arrive bunched by the network under it too. Other n8n
+ * processes (queue-mode workers) on the same instance share the limit unseen, so
+ * the 429s they cause are waited out (SharedRateLimit) instead of failing items.
  */
-const downloadFileLimiter = new SlidingWindowLimiter(5, 1_100);
+const DOWNLOAD_FILE_WINDOW_MS = 1_050;
+const downloadFileLimit = new SharedRateLimit(new SlidingWindowLimiter(5, DOWNLOAD_FILE_WINDOW_MS, 100), DOWNLOAD_FILE_WINDOW_MS);
 
 async function credentialsOf(context: MessengerContext) {
 	return await credentialsOnce(context, 'greenApi');
@@ -52,19 +56,22 @@ export const greenApiProvider: FileProvider = {
 				description: 'Use the Green-API credential of the instance that received the message.',
 			});
 		}
-		await downloadFileLimiter.acquire(configuredInstance);
-		const response = await sendApiRequest(
+		const response = await downloadFileLimit.call(
+			configuredInstance,
 			async () =>
-				await context.helpers.httpRequestWithAuthentication.call(context, 'greenApi', {
-					method: 'POST',
-					url: 'downloadFile',
-					body: { chatId, idMessage },
-					json: true,
-					returnFullResponse: true,
-					ignoreHttpStatusErrors: true,
-					timeout: state.timeoutMs,
-				}),
-			'Green-API',
+				await sendApiRequest(
+					async () =>
+						await context.helpers.httpRequestWithAuthentication.call(context, 'greenApi', {
+							method: 'POST',
+							url: 'downloadFile',
+							body: { chatId, idMessage },
+							json: true,
+							returnFullResponse: true,
+							ignoreHttpStatusErrors: true,
+							timeout: state.timeoutMs,
+						}),
+					'Green-API',
+				),
 		);
 		const downloadUrl = (response.body as { downloadUrl?: unknown } | undefined)?.downloadUrl;
 		if (response.statusCode === 200 && typeof downloadUrl === 'string' && /^https?:\/\//i.test(downloadUrl)) return downloadUrl;
