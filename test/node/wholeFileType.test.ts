@@ -14,6 +14,11 @@ const DING_APP = { appKey: 'dingwholefile', appSecret: 'whole-file-secret' };
 const WHATSAPP = { idInstance: 1101000011, apiTokenInstance: 'wa-token-whole-file', messenger: 'whatsapp' as const };
 const MAX = { idInstance: 3100000012, apiTokenInstance: 'max-token-whole-file', messenger: 'max' as const };
 const CHAT_ID = '79001234567@c.us';
+/**
+ * The host sends 40 KB every 50 ms, as a real network would: on localhost a 100 KB file
+ * arrives in one read, and the node's head would then be the whole file.
+ */
+const STREAMED = { slowBytesPerSecond: 800_000 };
 
 interface PastHeadFixture {
 	file: string;
@@ -74,7 +79,7 @@ const ROUTES: Route[] = [
 		credentials: () => dingTalk,
 		prepare: (fixture) => {
 			const downloadCode = unique('DLWHOLE-');
-			standIn.dingTalk.addFile({ downloadCode, robotCode: DING_APP.appKey, body: readFixture(fixture.file) });
+			standIn.dingTalk.addFile({ downloadCode, robotCode: DING_APP.appKey, body: readFixture(fixture.file), fault: STREAMED });
 			return {
 				parameters: { service: 'dingTalk', source: 'fields', downloadCode },
 				input: { ticket: 'T-11' },
@@ -87,7 +92,7 @@ const ROUTES: Route[] = [
 		credentials: () => max,
 		prepare: (fixture) => {
 			const idMessage = unique('BAE5WHOLE');
-			standIn.greenApi.addFile({ idInstance: MAX.idInstance, chatId: CHAT_ID, idMessage, body: readFixture(fixture.file) });
+			standIn.greenApi.addFile({ idInstance: MAX.idInstance, chatId: CHAT_ID, idMessage, body: readFixture(fixture.file), fault: STREAMED });
 			return { parameters: { service: 'greenApi', source: 'fields', chatId: CHAT_ID, idMessage }, input: { ticket: 'T-11' }, stem: `max-${idMessage}` };
 		},
 	},
@@ -96,7 +101,7 @@ const ROUTES: Route[] = [
 		credentials: () => dingTalk,
 		prepare: (fixture) => {
 			const downloadCode = unique('mIofWHOLE/+');
-			standIn.dingTalk.addFile({ downloadCode, robotCode: DING_APP.appKey, body: readFixture(fixture.file) });
+			standIn.dingTalk.addFile({ downloadCode, robotCode: DING_APP.appKey, body: readFixture(fixture.file), fault: STREAMED });
 			const input = {
 				conversationId: 'cidWholeFile==',
 				msgId: unique('msgWhole'),
@@ -116,7 +121,7 @@ const ROUTES: Route[] = [
 		credentials: () => whatsApp,
 		prepare: (fixture) => {
 			const idMessage = unique('3EB0WHOLE');
-			const { directUrl } = standIn.greenApi.addFile({ idInstance: WHATSAPP.idInstance, chatId: CHAT_ID, idMessage, body: readFixture(fixture.file) });
+			const { directUrl } = standIn.greenApi.addFile({ idInstance: WHATSAPP.idInstance, chatId: CHAT_ID, idMessage, body: readFixture(fixture.file), fault: STREAMED });
 			const input = {
 				typeWebhook: 'incomingMessageReceived',
 				instanceData: { idInstance: WHATSAPP.idInstance, wid: '79876543210@c.us', typeInstance: 'whatsapp' },
@@ -171,7 +176,7 @@ describe('the whole file overrules a name that says less', () => {
 	test.each(MODES)('media-first.docx sent as "notes.zip" comes out as notes.docx (%s)', async (mode) => {
 		const fixture = PAST_HEAD.find((candidate) => candidate.file === 'media-first.docx')!;
 		const downloadCode = unique('mIofZIPNAME/+');
-		standIn.dingTalk.addFile({ downloadCode, robotCode: DING_APP.appKey, body: readFixture(fixture.file) });
+		standIn.dingTalk.addFile({ downloadCode, robotCode: DING_APP.appKey, body: readFixture(fixture.file), fault: STREAMED });
 		const message = { msgId: unique('msgZip'), conversationType: '1', robotCode: DING_APP.appKey, msgtype: 'file', content: { fileName: 'notes.zip', downloadCode } };
 		const run = await runNode({ parameters: { service: 'dingTalk', source: 'message' }, input: [message], credentials: dingTalk, binaryMode: mode });
 		expectNoError(run);

@@ -17,6 +17,34 @@ export async function detectFromBytes(head: Uint8Array): Promise<DetectedType | 
 }
 
 /**
+ * A byte stream over the chunks. file-type reads through a BYOB reader when it can (a
+ * default stream makes it fall back by catching a TypeError, which fails where globals
+ * come from another realm, as under jest). Each chunk is copied: enqueueing transfers
+ * its memory, and a chunk may share a pooled buffer.
+ */
+function byteStream(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): ReadableStream<Uint8Array> {
+	const iterator = Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : chunks[Symbol.iterator]();
+	return new ReadableStream({
+		type: 'bytes',
+		async pull(controller) {
+			for (;;) {
+				const { value, done } = await iterator.next();
+				if (done) {
+					controller.close();
+					return;
+				}
+				if (value.length === 0) continue;
+				controller.enqueue(new Uint8Array(value));
+				return;
+			}
+		},
+		async cancel() {
+			await iterator.return?.();
+		},
+	});
+}
+
+/**
  * The type the whole file shows, read in order from its first byte: file-type reads as
  * far as the format needs (a zip's entries up to `[Content_Types].xml`, a TIFF up to its
  * first IFD, past an ID3 tag) and stops. The file is never held whole. Undefined when
@@ -24,7 +52,7 @@ export async function detectFromBytes(head: Uint8Array): Promise<DetectedType | 
  */
 export async function detectFromChunks(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<DetectedType | undefined> {
 	try {
-		const result = await fileTypeFromStream(ReadableStream.from(chunks));
+		const result = await fileTypeFromStream(byteStream(chunks));
 		return result ? normaliseDetectedType(result.ext, result.mime) : undefined;
 	} catch {
 		// A file-type parser limit or a read error leaves what the head showed.
