@@ -182,8 +182,10 @@ async function largeInProcess(ctx, results) {
 		}
 		results.large[sizeMB] = r;
 		const m = (key) => med(r[key].filter((x) => !x.error).map((x) => x.ms));
+		const gm = (key) => med(r[key].filter((x) => !x.error).map((x) => x.growth));
 		log(
-			`  ${sizeMB} MB: floor ${fmt(m('floor'))} ms · n8n path fs ${fmt(m('n8nFs'))} · node fs ${fmt(m('nodeFs'))} (${fmtRatio(m('nodeFs') / m('floor'))}) ` +
+			`  ${sizeMB} MB: floor ${fmt(m('floor'))} ms · n8n path fs ${fmt(m('n8nFs'))} · node fs ${fmt(m('nodeFs'))} (${fmtRatio(m('nodeFs') / m('floor'))} of the floor, ` +
+				`node ÷ n8n's own path ${fmtRatio(m('nodeFs') / m('n8nFs'))}; growth node ${fmtMB(gm('nodeFs'))} / n8n ${fmtMB(gm('n8nFs'))}) ` +
 				`· node memory ${r.nodeMem.length ? (r.nodeMem[0].error ? 'failed' : `${fmt(m('nodeMem'))} (${fmtRatio(m('nodeMem') / m('floor'))})`) : 'skipped'}`,
 		);
 	}
