@@ -32,6 +32,8 @@ const PAST_HEAD: PastHeadFixture[] = [
 	{ file: 'media-first.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', extension: 'xlsx' },
 	{ file: 'media-first.pptx', mimeType: 'application/vnd.openxmlformats-officedocument.presentationml.presentation', extension: 'pptx' },
 	{ file: 'audio-album-art.mp3', mimeType: 'audio/mpeg', extension: 'mp3' },
+	{ file: 'report-long.doc', mimeType: 'application/msword', extension: 'doc' },
+	{ file: 'slides.ppt', mimeType: 'application/vnd.ms-powerpoint', extension: 'ppt' },
 ];
 
 let standIn: StandIn;
@@ -166,7 +168,7 @@ describe('identity past the first 64 KB, decided from the stored copy', () => {
 		expectNoError(run);
 		expect(run.items).toHaveLength(1);
 		await expectFile(run.items[0], fixture, `${stem}.${fixture.extension}`, mode);
-		if (mode === 'filesystem') expect(run.items[0].binary!.data.fileType).toBe(fixture.mimeType.startsWith('image/') ? 'image' : fixture.mimeType.startsWith('audio/') ? 'audio' : undefined);
+		expect(run.items[0].binary!.data.fileType).toBe(fixture.mimeType.startsWith('image/') ? 'image' : fixture.mimeType.startsWith('audio/') ? 'audio' : undefined);
 		// One download: the rest of the decision came from what n8n stored.
 		expect(fileGets()).toBe(1);
 	});

@@ -6,7 +6,7 @@ import type { DecidedType } from './fileType/decide';
 import { decideFileType } from './fileType/decide';
 import type { TypeEvidence } from './fileType/decide';
 import type { DetectedType } from './fileType/detect';
-import { DETECTION_BYTES, detectFromBytes, detectFromChunks, isDetectableMimeType } from './fileType/detect';
+import { DETECTION_BYTES, detectFromBytes, detectWholeFile, isDetectableMimeType } from './fileType/detect';
 import { decideFileName } from './fileType/fileName';
 import { bareMimeType, extensionOf } from './fileType/mimeExtensions';
 import { sniffText } from './fileType/text';
@@ -75,7 +75,7 @@ async function storeDownload(
 		throw cutOffError(stored, opened.contentLength);
 	}
 	if (wholeFileReason({ head, complete: opened.complete, detected, isText: text !== undefined })) {
-		const wholeFile = await detectStoredCopy(context, binary);
+		const wholeFile = await detectStoredCopy(context, binary, head, detected);
 		if (wholeFile) {
 			type = decideFileType({ ...evidence, detected: wholeFile });
 			fileName = decideFileName({ override: options.fileName, originalName: file.hints.fileName, fallbackName: file.hints.fallbackName, type });
@@ -90,11 +90,13 @@ async function storeDownload(
  * sequential read of what n8n stored (never a second download, never the file whole in
  * memory). Undefined when it cannot be read back or shows nothing more.
  */
-async function detectStoredCopy(context: MessengerContext, binary: IBinaryData): Promise<DetectedType | undefined> {
+async function detectStoredCopy(context: MessengerContext, binary: IBinaryData, head: Uint8Array, fromHead: DetectedType | undefined): Promise<DetectedType | undefined> {
 	const copy = await openStoredCopy(context, binary).catch(() => undefined);
 	if (!copy) return undefined;
 	try {
-		return await detectFromChunks(copy.chunks);
+		return await detectWholeFile(copy.chunks, head, fromHead);
+	} catch {
+		return undefined; // an unreadable stored copy leaves the head's decision
 	} finally {
 		copy.close();
 	}

@@ -1,5 +1,6 @@
 import { fileTypeFromBuffer, fileTypeFromStream, supportedMimeTypes } from 'file-type/core';
 
+import { compoundDirectorySector, identifyCompoundFile, identifyCompoundFileFromHead, readRange } from './compoundFile';
 import type { DetectedType } from './detectedType';
 import { normaliseDetectedType } from './detectedType';
 
@@ -13,7 +14,10 @@ export const DETECTION_BYTES = 64 * 1024;
 export async function detectFromBytes(head: Uint8Array): Promise<DetectedType | undefined> {
 	if (head.length === 0) return undefined;
 	const result = await fileTypeFromBuffer(head);
-	return result ? normaliseDetectedType(result.ext, result.mime) : undefined;
+	if (!result) return undefined;
+	// file-type stops at "cfb"; the directory, when the head holds it, says which application's file it is.
+	if (result.ext === 'cfb') return identifyCompoundFileFromHead(head) ?? normaliseDetectedType(result.ext, result.mime);
+	return normaliseDetectedType(result.ext, result.mime);
 }
 
 /**
@@ -58,6 +62,21 @@ export async function detectFromChunks(chunks: AsyncIterable<Uint8Array> | Itera
 		// A file-type parser limit or a read error leaves what the head showed.
 		return undefined;
 	}
+}
+
+/**
+ * The type the whole file shows, for a file whose head left it open (see wholeFile.ts):
+ * a compound file's directory sector when the head showed a CFB header, else file-type
+ * over the whole file. One forward read that stops as soon as the answer is known.
+ */
+export async function detectWholeFile(
+	chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+	head: Uint8Array,
+	fromHead: DetectedType | undefined,
+): Promise<DetectedType | undefined> {
+	const directory = fromHead?.extension === 'cfb' ? compoundDirectorySector(head) : undefined;
+	if (directory) return identifyCompoundFile(await readRange(chunks, directory.start, directory.end));
+	return await detectFromChunks(chunks);
 }
 
 /** Whether file-type recognises this MIME type by its bytes; a claim of such a type that the bytes do not show is false. */

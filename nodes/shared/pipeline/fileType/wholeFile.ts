@@ -1,3 +1,4 @@
+import { compoundDirectorySector } from './compoundFile';
 import type { DetectedType } from './detectedType';
 
 /** Why the first bytes cannot settle the type, so the stored copy is read through. */
@@ -8,6 +9,12 @@ export type WholeFileReason = 'inconclusive' | 'container' | 'id3';
  * (docx, xlsx, pptx, epub, ...) in an entry that can be anywhere in the archive.
  */
 const CONTAINERS_READ_THROUGH = new Set(['zip']);
+
+/** A compound file (.doc, .xls, .msg, ...) whose directory's first sector lies past the head. */
+function compoundDirectoryPastHead(head: Uint8Array): boolean {
+	const sector = compoundDirectorySector(head);
+	return sector !== undefined && sector.end > head.length;
+}
 
 /** The size of an ID3v2 tag at the start of the file (header included), or undefined when there is none. */
 export function id3TagLength(head: Uint8Array): number | undefined {
@@ -33,7 +40,8 @@ export interface HeadVerdict {
 /**
  * Whether the head leaves the type open, and why: it shows nothing (a TIFF whose first
  * IFD lies at the end, as libtiff writes it), only a container (a zip whose
- * `[Content_Types].xml` comes after large media), or only an ID3 tag that runs past it
+ * `[Content_Types].xml` comes after large media, a compound file whose directory lies
+ * further on), or only an ID3 tag that runs past it
  * (file-type then guesses MP3 without seeing the audio). Text and decided heads,
  * and files the head holds whole, need nothing more.
  */
@@ -42,5 +50,6 @@ export function wholeFileReason({ head, complete, detected, isText }: HeadVerdic
 	const id3 = id3TagLength(head);
 	if (id3 !== undefined && id3 >= head.length) return 'id3';
 	if (!detected) return isText ? undefined : 'inconclusive';
+	if (detected.extension === 'cfb') return compoundDirectoryPastHead(head) ? 'container' : undefined;
 	return CONTAINERS_READ_THROUGH.has(detected.extension) ? 'container' : undefined;
 }
