@@ -32,6 +32,8 @@ const PAST_HEAD: PastHeadFixture[] = [
 	{ file: 'media-first.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', extension: 'xlsx' },
 	{ file: 'media-first.pptx', mimeType: 'application/vnd.openxmlformats-officedocument.presentationml.presentation', extension: 'pptx' },
 	{ file: 'audio-album-art.mp3', mimeType: 'audio/mpeg', extension: 'mp3' },
+	// Read to its end, no telling entry: stays a zip (and the read-back ends cleanly at the end of the file).
+	{ file: 'archive-large.zip', mimeType: 'application/zip', extension: 'zip' },
 	{ file: 'report-long.doc', mimeType: 'application/msword', extension: 'doc' },
 	{ file: 'slides.ppt', mimeType: 'application/vnd.ms-powerpoint', extension: 'ppt' },
 ];

@@ -25,7 +25,7 @@ describe('wholeFileReason on real files', () => {
 		const bytes = readFixture('scan-ifd-at-end.tif');
 		expect(bytes.subarray(0, 4)).toEqual(Buffer.from([0x49, 0x49, 0x2a, 0x00]));
 		expect(bytes.readUInt32LE(4)).toBeGreaterThan(HEAD_BYTES);
-		expect(wholeFileReason({ ...headOf('scan-ifd-at-end.tif'), detected: undefined })).toBe('inconclusive');
+		expect(wholeFileReason({ ...headOf('scan-ifd-at-end.tif'), detected: undefined, wantsMore: true })).toBe('inconclusive');
 	});
 
 	test.each(['media-first.docx', 'media-first.xlsx', 'media-first.pptx'])('%s: the head shows only a zip, so the file is read through', (file) => {
@@ -41,7 +41,7 @@ describe('wholeFileReason on real files', () => {
 	test.each(fixtures.map((fixture) => fixture.file))('%s (held whole by the head): nothing more is read', (file) => {
 		const head = headOf(file);
 		expect(head.complete).toBe(true);
-		expect(wholeFileReason({ ...head, detected: undefined })).toBeUndefined();
+		expect(wholeFileReason({ ...head, detected: undefined, wantsMore: true })).toBeUndefined();
 		expect(wholeFileReason({ ...head, detected: { mimeType: 'application/zip', extension: 'zip' } })).toBeUndefined();
 	});
 });
@@ -65,8 +65,10 @@ describe('wholeFileReason: heads that decide cost nothing', () => {
 		expect(wholeFileReason({ head: text, complete: false, detected: undefined, isText: true })).toBeUndefined();
 	});
 
-	test('a large head file-type does not know: read through', () => {
-		expect(wholeFileReason({ ...big([0x00, 0x01, 0x02]), detected: undefined, isText: false })).toBe('inconclusive');
+	test('a large head file-type does not know: read through only when file-type wanted bytes past it', () => {
+		expect(wholeFileReason({ ...big([0x49, 0x49, 0x2a, 0x00]), detected: undefined, isText: false, wantsMore: true })).toBe('inconclusive');
+		expect(wholeFileReason({ ...big([0x00, 0x01, 0x02]), detected: undefined, isText: false, wantsMore: false })).toBeUndefined();
+		expect(wholeFileReason({ ...big([0x00, 0x01, 0x02]), detected: undefined, isText: false })).toBeUndefined();
 	});
 
 	test('an ID3 tag that ends inside the head leaves the verdict to what follows it', () => {

@@ -6,7 +6,7 @@ import type { DecidedType } from './fileType/decide';
 import { decideFileType } from './fileType/decide';
 import type { TypeEvidence } from './fileType/decide';
 import type { DetectedType } from './fileType/detect';
-import { DETECTION_BYTES, detectFromBytes, detectWholeFile, isDetectableMimeType } from './fileType/detect';
+import { DETECTION_BYTES, detectFromBytes, detectWholeFile, headLeavesTypeOpen, isDetectableMimeType } from './fileType/detect';
 import { decideFileName } from './fileType/fileName';
 import { bareMimeType, extensionOf } from './fileType/mimeExtensions';
 import { sniffText } from './fileType/text';
@@ -74,7 +74,8 @@ async function storeDownload(
 	if (opened.contentLength !== undefined && Number.isFinite(stored) && stored !== opened.contentLength) {
 		throw cutOffError(stored, opened.contentLength);
 	}
-	if (wholeFileReason({ head, complete: opened.complete, detected, isText: text !== undefined })) {
+	const wantsMore = !detected && !text && !opened.complete && (await headLeavesTypeOpen(head));
+	if (wholeFileReason({ head, complete: opened.complete, detected, isText: text !== undefined, wantsMore })) {
 		const wholeFile = await detectStoredCopy(context, binary, head, detected);
 		if (wholeFile) {
 			type = decideFileType({ ...evidence, detected: wholeFile });

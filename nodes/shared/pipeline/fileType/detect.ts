@@ -30,11 +30,14 @@ function byteStream(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): R
 	const iterator = Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : chunks[Symbol.iterator]();
 	return new ReadableStream({
 		type: 'bytes',
-		async pull(controller) {
+		async pull(controller: ReadableByteStreamController) {
 			for (;;) {
 				const { value, done } = await iterator.next();
 				if (done) {
 					controller.close();
+					// A reader waiting with its own buffer is only released by an answer of 0 bytes.
+					// (@types/node 20 types byobRequest as always undefined; Node sets it.)
+					(controller.byobRequest as unknown as { respond(bytesWritten: number): void } | null | undefined)?.respond(0);
 					return;
 				}
 				if (value.length === 0) continue;
@@ -61,6 +64,26 @@ export async function detectFromChunks(chunks: AsyncIterable<Uint8Array> | Itera
 	} catch {
 		// A file-type parser limit or a read error leaves what the head showed.
 		return undefined;
+	}
+}
+
+/**
+ * Whether the head leaves file-type wanting: read as the start of a longer stream, does
+ * it ask for bytes past the head (a TIFF's IFD offset, a skip over a large box) or find
+ * a type the head alone did not show? A head of unknown bytes that file-type examined
+ * to its satisfaction is decided ("unknown"), and costs no read of the stored copy.
+ */
+export async function headLeavesTypeOpen(head: Uint8Array): Promise<boolean> {
+	let wantedMore = false;
+	function* headThenMore(): Generator<Uint8Array> {
+		yield head;
+		wantedMore = true;
+	}
+	try {
+		const result = await fileTypeFromStream(byteStream(headThenMore()));
+		return wantedMore || result !== undefined;
+	} catch {
+		return wantedMore;
 	}
 }
 

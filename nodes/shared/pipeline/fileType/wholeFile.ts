@@ -35,21 +35,23 @@ export interface HeadVerdict {
 	detected?: DetectedType;
 	/** Whether the head reads as text. */
 	isText: boolean;
+	/** For a head file-type shows nothing in: whether it wanted bytes past the head (detect.ts, headLeavesTypeOpen). */
+	wantsMore?: boolean;
 }
 
 /**
- * Whether the head leaves the type open, and why: it shows nothing (a TIFF whose first
- * IFD lies at the end, as libtiff writes it), only a container (a zip whose
+ * Whether the head leaves the type open, and why: it shows nothing but file-type wanted
+ * more (a TIFF whose first IFD lies at the end, as libtiff writes it), only a container (a zip whose
  * `[Content_Types].xml` comes after large media, a compound file whose directory lies
  * further on), or only an ID3 tag that runs past it
  * (file-type then guesses MP3 without seeing the audio). Text and decided heads,
  * and files the head holds whole, need nothing more.
  */
-export function wholeFileReason({ head, complete, detected, isText }: HeadVerdict): WholeFileReason | undefined {
+export function wholeFileReason({ head, complete, detected, isText, wantsMore }: HeadVerdict): WholeFileReason | undefined {
 	if (complete) return undefined;
 	const id3 = id3TagLength(head);
 	if (id3 !== undefined && id3 >= head.length) return 'id3';
-	if (!detected) return isText ? undefined : 'inconclusive';
+	if (!detected) return isText || !wantsMore ? undefined : 'inconclusive';
 	if (detected.extension === 'cfb') return compoundDirectoryPastHead(head) ? 'container' : undefined;
 	return CONTAINERS_READ_THROUGH.has(detected.extension) ? 'container' : undefined;
 }
