@@ -7,6 +7,9 @@ import { normaliseDetectedType } from './detectedType';
 export type { DetectedType } from './detectedType';
 export { normaliseDetectedType } from './detectedType';
 
+/** A bound on reading back a stored copy (a 1 GB file read to its end takes seconds); past it the head's decision stands. */
+const WHOLE_FILE_TIMEOUT_MS = 120_000;
+
 /** How many leading bytes the node reads before deciding; enough for Office files' [Content_Types].xml. */
 export const DETECTION_BYTES = 64 * 1024;
 
@@ -59,7 +62,7 @@ function byteStream(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): R
  */
 export async function detectFromChunks(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<DetectedType | undefined> {
 	try {
-		const result = await fileTypeFromStream(byteStream(chunks));
+		const result = await fileTypeFromStream(byteStream(chunks), { signal: AbortSignal.timeout(WHOLE_FILE_TIMEOUT_MS) });
 		return result ? normaliseDetectedType(result.ext, result.mime) : undefined;
 	} catch {
 		// A file-type parser limit or a read error leaves what the head showed.
