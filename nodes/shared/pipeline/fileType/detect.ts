@@ -62,7 +62,9 @@ function byteStream(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): R
  */
 export async function detectFromChunks(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<DetectedType | undefined> {
 	try {
-		const result = await fileTypeFromStream(byteStream(chunks), { signal: AbortSignal.timeout(WHOLE_FILE_TIMEOUT_MS) });
+		// file-type passes `signal` on to its parser (its typings leave it out of the options).
+		const options = { signal: AbortSignal.timeout(WHOLE_FILE_TIMEOUT_MS) } as unknown as Parameters<typeof fileTypeFromStream>[1];
+		const result = await fileTypeFromStream(byteStream(chunks), options);
 		return result ? normaliseDetectedType(result.ext, result.mime) : undefined;
 	} catch {
 		// A file-type parser limit or a read error leaves what the head showed.
