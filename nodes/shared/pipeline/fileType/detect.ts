@@ -1,4 +1,6 @@
-import { fileTypeFromBuffer, fileTypeFromStream, supportedMimeTypes } from 'file-type/core';
+import { fileTypeFromBuffer, fileTypeFromStream, fileTypeFromTokenizer, supportedMimeTypes } from 'file-type/core';
+import type { IReadChunkOptions } from 'strtok3/core';
+import { fromBuffer } from 'strtok3/core';
 
 import { compoundDirectorySector, identifyCompoundFile, identifyCompoundFileFromHead, readRange } from './compoundFile';
 import type { DetectedType } from './detectedType';
@@ -73,23 +75,29 @@ export async function detectFromChunks(chunks: AsyncIterable<Uint8Array> | Itera
 }
 
 /**
- * Whether the head leaves file-type wanting: read as the start of a longer stream, does
- * it ask for bytes past the head (a TIFF's IFD offset, a skip over a large box) or find
- * a type the head alone did not show? A head of unknown bytes that file-type examined
- * to its satisfaction is decided ("unknown"), and costs no read of the stored copy.
+ * Whether the head leaves file-type wanting: read as the start of a longer file of
+ * unknown size (as a stream would be), does it ask for bytes past the head (a TIFF's IFD
+ * offset, a skip over a large box) or find a type the head alone did not show? A head
+ * of unknown bytes that file-type examined to its satisfaction is decided ("unknown"),
+ * and costs no read of the stored copy. About as cheap as the first detection.
  */
 export async function headLeavesTypeOpen(head: Uint8Array): Promise<boolean> {
+	const tokenizer = fromBuffer(head);
+	tokenizer.fileInfo.size = Number.MAX_SAFE_INTEGER; // file-type's "unknown size"
+	tokenizer.supportsRandomAccess = () => false; // forward only, like a stream: no jumps to the end
 	let wantedMore = false;
-	function* headThenMore(): Generator<Uint8Array> {
-		yield head;
-		wantedMore = true;
-	}
-	try {
-		const result = await fileTypeFromStream(byteStream(headThenMore()));
-		return wantedMore || result !== undefined;
-	} catch {
-		return wantedMore;
-	}
+	const peekBuffer = tokenizer.peekBuffer.bind(tokenizer);
+	tokenizer.peekBuffer = async (buffer: Uint8Array, options?: IReadChunkOptions) => {
+		if ((options?.position ?? tokenizer.position) + (options?.length ?? buffer.length) > head.length) wantedMore = true;
+		return await peekBuffer(buffer, options);
+	};
+	const ignore = tokenizer.ignore.bind(tokenizer);
+	tokenizer.ignore = async (length: number) => {
+		if (tokenizer.position + length > head.length) wantedMore = true;
+		return await ignore(length);
+	};
+	const result = await fileTypeFromTokenizer(tokenizer).catch(() => undefined);
+	return wantedMore || result !== undefined;
 }
 
 /**
