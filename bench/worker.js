@@ -100,13 +100,14 @@ async function n8nPath(url, mode) {
 	const { Container } = require('@n8n/di');
 	const { BinaryDataService } = require('n8n-core');
 	const { httpRequest } = require('n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions');
+	// The helper a node's `this.helpers.prepareBinaryData` calls (name and type given, as the node gives them).
+	const { prepareBinaryData } = require('n8n-core/dist/execution-engine/node-execution-context/utils/binary-helper-functions');
 	const service = Container.get(BinaryDataService);
 	service.mode = mode === 'memory' ? 'default' : 'filesystem-v2';
 	try {
 		const r = await measure(async () => {
 			const response = await httpRequest({ method: 'GET', url, encoding: 'stream', returnFullResponse: true, headers: { 'Accept-Encoding': 'identity' } });
-			const binary = { data: '', mimeType: 'application/octet-stream', fileName: 'file.bin' };
-			return await service.store({ type: 'execution', workflowId: 'bench', executionId: String(process.pid) }, response.body, binary);
+			return await prepareBinaryData(response.body, String(process.pid), 'bench', 'file.bin', 'application/octet-stream');
 		});
 		return { ms: r.ms, gcMs: r.gcMs, growth: r.mem.growth, bytes: Number(r.value.bytes) };
 	} catch (error) {

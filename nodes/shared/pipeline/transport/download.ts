@@ -10,8 +10,9 @@ import { bodyText, headerValue, networkError, retryAfterMs } from './apiResponse
 export interface ByteStream extends NodeJS.ReadableStream {
 	destroy(error?: Error): this;
 	unshift(chunk: Buffer): void;
-	map(fn: (chunk: Buffer) => Buffer | Promise<Buffer>): ByteStream;
+	push(chunk: Buffer | null, encoding?: BufferEncoding): boolean;
 	readonly readableEnded?: boolean;
+	readonly readableLength?: number;
 }
 
 export interface DownloadLimits {
@@ -30,7 +31,7 @@ export interface OpenedDownload {
 	head: Buffer;
 	/** The head is the whole file. */
 	complete: boolean;
-	/** What to store: the head itself when complete, else a stream of the whole file that enforces the size limit. */
+	/** What to store: the head itself when complete, else the response stream (head put back), watched for the size limit and stalls. */
 	body: Buffer | ByteStream;
 	contentType?: string;
 	/** The size the server announced, if it did. */
@@ -227,6 +228,27 @@ class StallWatch {
 	}
 }
 
+/**
+ * Sees every chunk of the body as it arrives, and fails the body when `onChunk` returns
+ * an error. The hook sits on the stream's own `push` (where the HTTP parser hands chunks
+ * in), so the response stream itself goes to n8n's storage: no second stream on the
+ * byte path, nothing per chunk but a counter. A listener for 'data' would start the
+ * flow before n8n reads it, and losing bytes is not an option.
+ */
+function tapArrivingChunks(stream: ByteStream, onChunk: (chunk: Buffer) => MessageFileError | undefined): void {
+	const push = stream.push.bind(stream);
+	stream.push = (chunk: Buffer | null, encoding?: BufferEncoding): boolean => {
+		if (chunk !== null && chunk !== undefined) {
+			const error = onChunk(chunk);
+			if (error) {
+				stream.destroy(error);
+				return false;
+			}
+		}
+		return push(chunk, encoding);
+	};
+}
+
 /** Whatever went wrong while reading the body, as a MessageFileError (the size limit's own error passes through). */
 export function bodyError(error: unknown, received: number, expected: number | undefined): MessageFileError {
 	if (error instanceof MessageFileError) return error;
@@ -313,14 +335,15 @@ export async function openDownload(httpRequest: HttpRequest, url: string, limits
 		if (ended) return { head, complete: true, body: head, contentType, contentLength, finalUrl: current, bytesReceived: () => head.length };
 
 		stream.unshift(head);
-		let received = 0;
+		// What arrived so far: the head and whatever the parser buffered behind it.
+		let received = stream.readableLength ?? head.length;
 		const maxBytes = limits.maxBytes;
-		const body = stream.map((chunk: Buffer) => {
+		tapArrivingChunks(stream, (chunk) => {
 			progressed();
 			received += chunk.length;
-			if (maxBytes && received > maxBytes) throw tooLargeError(received, maxBytes, false);
-			return chunk;
+			return maxBytes && received > maxBytes ? tooLargeError(received, maxBytes, false) : undefined;
 		});
+		const body = stream;
 		return { head, complete: false, body, contentType, contentLength, finalUrl: current, bytesReceived: () => received };
 	}
 }
