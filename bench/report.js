@@ -463,11 +463,19 @@ ${profileSection(r)}
 ## 4. Token calls (DingTalk)
 
 ${tokenSection(r)}
-`;
+${carriedOver('QUEUE.md', '5. Queue mode')}${carriedOver('TRIGGERS.md', '6. Triggers')}`;
 	const mdFile = path.join(root, 'BENCHMARKS.md');
 	fs.writeFileSync(mdFile, md);
 	written.push(mdFile);
 	return written;
+}
+
+/** Figures from benchmarks run on their own (queue mode, triggers): bench/<file>, under this report's heading. */
+function carriedOver(file, heading) {
+	const source = path.join(__dirname, file);
+	if (!fs.existsSync(source)) return '';
+	const body = fs.readFileSync(source, 'utf8').replace(/^# .*\n+/, '').replace(/^## /gm, '### ');
+	return `\n## ${heading}\n\nFrom \`bench/${file}\` (its own script; not rerun by \`npm run bench\`).\n\n${body}`;
 }
 
 module.exports = { writeReport };
