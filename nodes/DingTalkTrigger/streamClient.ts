@@ -5,6 +5,7 @@ import type { StreamFrame } from './streamFrames';
 import { SYSTEM_DISCONNECT, ackData, ackFrame, parseFrame } from './streamFrames';
 import type { SocketFactory, StreamSocket } from './streamSocket';
 import { SOCKET_OPEN } from './streamSocket';
+import { abortablePause } from '../shared/abortablePause';
 
 /** What the client does with a robot message: `ack` once n8n has taken it, `skip` to leave it unanswered (redelivered). */
 export type CallbackOutcome = 'ack' | 'skip';
@@ -37,28 +38,6 @@ export const DEFAULT_TIMING: StreamTiming = {
 	maxConcurrent: 8,
 	maxQueued: 2_000,
 };
-
-/**
- * Sleeps until `ms` passed or `stop` fired; false when stopped. The timer is
- * AbortSignal.timeout's: cloud rules forbid setTimeout, n8n-workflow's `sleep` cannot be
- * cancelled, and its `sleepWithAbort` is gone from newer n8n versions. That timer does not
- * keep the process alive, and both listeners are removed whichever comes first.
- */
-async function pause(ms: number, stop: AbortSignal): Promise<boolean> {
-	if (stop.aborted) return false;
-	const timer = AbortSignal.timeout(Math.max(1, Math.ceil(ms)));
-	return await new Promise<boolean>((resolve) => {
-		const finish = (completed: boolean) => {
-			timer.removeEventListener('abort', onTime);
-			stop.removeEventListener('abort', onStop);
-			resolve(completed);
-		};
-		const onTime = () => finish(true);
-		const onStop = () => finish(false);
-		timer.addEventListener('abort', onTime, { once: true });
-		stop.addEventListener('abort', onStop, { once: true });
-	});
-}
 
 /** How long stop() waits for the gateway to confirm the close. */
 const CLOSE_WAIT_MS = 2_000;
@@ -173,7 +152,7 @@ export class StreamClient {
 
 	private async closedOrTimeout(session: Session): Promise<void> {
 		const giveUp = new AbortController();
-		await Promise.race([session.closed, pause(CLOSE_WAIT_MS, giveUp.signal)]);
+		await Promise.race([session.closed, abortablePause(CLOSE_WAIT_MS, giveUp.signal)]);
 		giveUp.abort();
 	}
 
@@ -211,7 +190,7 @@ export class StreamClient {
 	/** Waits out the backoff; false when stop() came first. */
 	private async backOff(attempt: number): Promise<boolean> {
 		const delay = retryDelayMs(attempt, { retries: 0, baseDelayMs: this.timing.backoffBaseMs, maxDelayMs: this.timing.backoffMaxMs });
-		return await pause(Math.min(delay, this.timing.backoffMaxMs), this.stopping.signal);
+		return await abortablePause(Math.min(delay, this.timing.backoffMaxMs), this.stopping.signal);
 	}
 
 	/** A fresh ticket, then a socket that has opened; listeners are attached before it opens so no frame is missed. */
@@ -261,7 +240,7 @@ export class StreamClient {
 	}
 
 	private async wait(ms: number): Promise<void> {
-		await pause(ms, this.stopping.signal);
+		await abortablePause(ms, this.stopping.signal);
 	}
 
 	private receive(session: Session, data: unknown): void {

@@ -1,4 +1,4 @@
-import { sleepWithAbort } from 'n8n-workflow';
+import { abortablePause } from '../shared/abortablePause';
 
 /**
  * A signal that follows `parent` and lets go of it afterwards. One long-lived
@@ -18,6 +18,5 @@ export async function withChildSignal<T>(parent: AbortSignal, run: (signal: Abor
 
 /** Waits `ms`, or less when `signal` aborts; never throws. */
 export async function pause(ms: number, signal: AbortSignal): Promise<void> {
-	if (signal.aborted || ms <= 0) return;
-	await withChildSignal(signal, async (child) => await sleepWithAbort(ms, child).catch(() => undefined));
+	if (ms > 0) await abortablePause(ms, signal);
 }

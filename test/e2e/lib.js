@@ -623,7 +623,43 @@ function loadExample(file) {
 	return JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8'));
 }
 
+/**
+ * The scenario runner both real-n8n suites (test/e2e, test/queue) use: `scenario(name, fn)`
+ * runs fn, which returns a short detail or throws; one PASS/FAIL line each; `counts()` for
+ * the closing "N passed, N failed" line.
+ */
+function scenarioRunner({ verbose = () => false } = {}) {
+	const results = [];
+	const line = (s) => process.stdout.write(`${s}\n`);
+	async function scenario(name, fn) {
+		const started = Date.now();
+		try {
+			const detail = await fn();
+			results.push({ name, ok: true });
+			line(`PASS  ${name} (${fmtMs(Date.now() - started)})${detail ? ` — ${detail}` : ''}`);
+		} catch (err) {
+			results.push({ name, ok: false });
+			const [first, ...rest] = String(err && err.message ? err.message : err).split('\n');
+			line(`FAIL  ${name} (${fmtMs(Date.now() - started)}) — ${first}`);
+			for (const l of rest.slice(0, 40)) line(`        ${l}`);
+			if (verbose() && err.stack) process.stderr.write(`${err.stack}\n`);
+		}
+	}
+	const fail = (name) => results.push({ name, ok: false });
+	const counts = () => {
+		const passed = results.filter((r) => r.ok).length;
+		return { passed, failed: results.length - passed };
+	};
+	return { scenario, fail, counts };
+}
+
+function assert(cond, message) {
+	if (!cond) throw new Error(message);
+}
+
 module.exports = {
+	scenarioRunner,
+	assert,
 	ROOT,
 	PACKAGE_NAME,
 	NODE_TYPE,

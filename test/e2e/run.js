@@ -34,7 +34,6 @@ if (flag('help') || flag('h')) {
 	process.exit(0);
 }
 
-const results = [];
 const timings = {};
 
 function line(s) {
@@ -42,24 +41,8 @@ function line(s) {
 }
 
 /** Run one scenario: fn returns a short detail string, or throws (message = why it failed). */
-async function scenario(name, fn) {
-	const started = Date.now();
-	try {
-		const detail = await fn();
-		results.push({ name, ok: true });
-		line(`PASS  ${name} (${lib.fmtMs(Date.now() - started)})${detail ? ` — ${detail}` : ''}`);
-	} catch (err) {
-		results.push({ name, ok: false });
-		const [first, ...rest] = String(err && err.message ? err.message : err).split('\n');
-		line(`FAIL  ${name} (${lib.fmtMs(Date.now() - started)}) — ${first}`);
-		for (const l of rest.slice(0, 40)) line(`        ${l}`);
-		if (process.env.E2E_VERBOSE && err.stack) process.stderr.write(`${err.stack}\n`);
-	}
-}
-
-function assert(cond, message) {
-	if (!cond) throw new Error(message);
-}
+const { scenario, fail, counts } = lib.scenarioRunner({ verbose: () => Boolean(process.env.E2E_VERBOSE) });
+const { assert } = lib;
 
 /** Check every case of a case workflow against one execution's run data. */
 function checkCases(n8n, built, runData, mode) {
@@ -361,7 +344,7 @@ async function main() {
 		const stats = await lib.standInStats(urls);
 		lib.debug('stand-in stats', JSON.stringify(stats));
 	} catch (err) {
-		results.push({ name: 'setup', ok: false });
+		fail('setup');
 		line(`FAIL  setup — ${String(err && err.message ? err.message : err).split('\n').join('\n        ')}`);
 	} finally {
 		await cleanup();
@@ -374,8 +357,7 @@ async function main() {
 		line(`timings: ${ex.length} executes, ${lib.fmtMs(avg)} average (${lib.fmtMs(Math.min(...ex))}–${lib.fmtMs(Math.max(...ex))})` +
 			`${timings.startReady ? `, n8n start ready in ${lib.fmtMs(timings.startReady)}` : ''}, total ${lib.fmtMs(timings.total)}`);
 	}
-	const passed = results.filter((r) => r.ok).length;
-	const failed = results.length - passed;
+	const { passed, failed } = counts();
 	line(`${passed} passed, ${failed} failed`);
 	lib.killAllChildren();
 	process.exit(failed ? 1 : 0);

@@ -38,28 +38,11 @@ const only = listArg('only', ['types', 'token', 'burst', 'crash', 'limit']);
 const modes = listArg('modes', ['database', 'filesystem']);
 if (flag('verbose')) lib.setVerbose(true);
 
-const results = [];
 const line = (s) => process.stdout.write(`${s}\n`);
 const note = (s) => process.stdout.write(`      ${s}\n`);
 
-async function scenario(name, fn) {
-	const started = Date.now();
-	try {
-		const detail = await fn();
-		results.push({ name, ok: true });
-		line(`PASS  ${name} (${lib.fmtMs(Date.now() - started)})${detail ? ` — ${detail}` : ''}`);
-	} catch (err) {
-		results.push({ name, ok: false });
-		const [first, ...rest] = String(err && err.message ? err.message : err).split('\n');
-		line(`FAIL  ${name} (${lib.fmtMs(Date.now() - started)}) — ${first}`);
-		for (const l of rest.slice(0, 40)) line(`        ${l}`);
-		if (flag('verbose') && err.stack) process.stderr.write(`${err.stack}\n`);
-	}
-}
-
-function assert(cond, message) {
-	if (!cond) throw new Error(message);
-}
+const { scenario, fail, counts } = lib.scenarioRunner({ verbose: () => flag('verbose') });
+const { assert } = lib;
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
 async function pool(items, limit, fn) {
@@ -409,13 +392,12 @@ async function main() {
 			await stack.stopN8n();
 		}
 	} catch (err) {
-		results.push({ name: 'setup', ok: false });
+		fail('setup');
 		line(`FAIL  setup — ${err && err.message ? err.message : err}`);
 	} finally {
 		await cleanup();
 	}
-	const passed = results.filter((r) => r.ok).length;
-	const failed = results.length - passed;
+	const { passed, failed } = counts();
 	line(`total ${lib.fmtMs(Date.now() - t0)}${apt.ms ? ` (apt install ${lib.fmtMs(apt.ms)})` : ''}`);
 	line(`queue: ${passed} passed, ${failed} failed`);
 	process.exit(failed ? 1 : 0);
