@@ -2,10 +2,10 @@
 // after the whole download. n8n 2.8 shows a node neither the mode nor the limit; the node
 // learns the limit from n8n's first refusal and then refuses bigger files before
 // downloading them. The store here does what n8n's DatabaseManager (packages/cli) does:
-// buffer the file with n8n-core's binaryToBuffer, throw n8n-core's own FileTooLargeError
-// over the limit — with a 1 MB limit.
+// buffer the whole file, throw n8n-core's own FileTooLargeError over the limit — with a
+// 1 MB limit.
 import { Container } from '@n8n/di';
-import { BinaryDataService, FileTooLargeError, binaryToBuffer } from 'n8n-core';
+import { BinaryDataService, FileTooLargeError } from 'n8n-core';
 import type { Readable } from 'stream';
 
 import { CredentialStore, runNode } from '../helpers/engine';
@@ -15,10 +15,18 @@ const LIMIT_MB = 1;
 const BIG = 20 * 1024 * 1024;
 const stored = new Map<string, Buffer>();
 
+/** What n8n-core 2.8's binaryToBuffer does (newer n8n-core no longer exports it). */
+async function wholeBuffer(bufferOrStream: Buffer | Readable): Promise<Buffer> {
+	if (Buffer.isBuffer(bufferOrStream)) return bufferOrStream;
+	const chunks: Buffer[] = [];
+	for await (const chunk of bufferOrStream) chunks.push(Buffer.from(chunk as Buffer));
+	return Buffer.concat(chunks);
+}
+
 const databaseManager = {
 	init: async () => {},
 	async store(_location: unknown, bufferOrStream: Buffer | Readable, metadata: { fileName?: string }) {
-		const buffer = await binaryToBuffer(bufferOrStream);
+		const buffer = await wholeBuffer(bufferOrStream);
 		const fileId = `db${stored.size + 1}`;
 		const fileSizeMb = buffer.length / (1024 * 1024);
 		if (fileSizeMb > LIMIT_MB) throw new FileTooLargeError({ fileSizeMb, maxFileSizeMb: LIMIT_MB, fileId, fileName: metadata.fileName });
