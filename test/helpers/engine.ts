@@ -62,6 +62,35 @@ function toItem(value: INodeExecutionData | IDataObject): INodeExecutionData {
 }
 
 /** Runs the node once through n8n-core's real execution engine (WorkflowExecute), as n8n would. */
+/**
+ * What n8n hands a node's context about the instance (URLs, credentials, hooks), as the
+ * node, trigger and webhook harnesses all need it; `extra` adds hooks, an execution id or
+ * a request. URLs are n8n's defaults on 127.0.0.1:5678.
+ */
+export function testAdditionalData(credentials: CredentialStore, extra: Record<string, unknown> = {}): IWorkflowExecuteAdditionalData {
+	return {
+		credentialsHelper: new TestCredentialsHelper(credentials),
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678/',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		currentNodeParameters: undefined,
+		variables: {},
+		executionTimeoutTimestamp: undefined,
+		userId: 'user-1',
+		setExecutionStatus: () => {},
+		sendDataToUI: () => {},
+		logAiEvent: () => {},
+		getRunExecutionData: async () => undefined,
+		executeWorkflow: async () => {
+			throw new Error('not used');
+		},
+		...extra,
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
 export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 	const service = await binaryDataService();
 	// n8n decides the mode per instance; the tests switch it per run.
@@ -94,29 +123,8 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 	const finished = new Promise<IRun>((resolve) => (finish = resolve));
 	hooks.addHandler('workflowExecuteAfter', (run) => finish(run));
 
-	const credentialsHelper = new TestCredentialsHelper(options.credentials);
-	const additionalData = {
-		credentialsHelper,
-		hooks,
-		executionId,
-		restApiUrl: 'http://127.0.0.1/rest',
-		instanceBaseUrl: 'http://127.0.0.1/',
-		formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
-		webhookBaseUrl: 'http://127.0.0.1/webhook',
-		webhookWaitingBaseUrl: 'http://127.0.0.1/webhook-waiting',
-		webhookTestBaseUrl: 'http://127.0.0.1/webhook-test',
-		currentNodeParameters: undefined,
-		variables: {},
-		executionTimeoutTimestamp: undefined,
-		userId: 'user-1',
-		setExecutionStatus: () => {},
-		sendDataToUI: () => {},
-		logAiEvent: () => {},
-		getRunExecutionData: async () => undefined,
-		executeWorkflow: async () => {
-			throw new Error('not used');
-		},
-	} as unknown as IWorkflowExecuteAdditionalData;
+	const additionalData = testAdditionalData(options.credentials, { hooks, executionId });
+	const credentialsHelper = additionalData.credentialsHelper as TestCredentialsHelper;
 
 	const runExecutionData: IRunExecutionData = createRunExecutionData({
 		executionData: { nodeExecutionStack: [{ node, data: { main: [(options.input ?? [{}]).map(toItem)] }, source: null }] },

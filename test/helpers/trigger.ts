@@ -24,8 +24,8 @@ import type {
 } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
 
-import { CredentialStore, TestCredentialsHelper } from './credentialsHelper';
-import { binaryDataService } from './engine';
+import { CredentialStore } from './credentialsHelper';
+import { binaryDataService, testAdditionalData } from './engine';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { DingTalkTrigger } = require('../../dist/nodes/DingTalkTrigger/DingTalkTrigger.node.js') as { DingTalkTrigger: new () => INodeType };
@@ -72,28 +72,6 @@ function workflowOf(parameters: INodeParameters): { workflow: Workflow; node: IN
 	return { workflow, node, workflowData };
 }
 
-function additionalDataFor(credentials: CredentialStore, extra: Partial<IWorkflowExecuteAdditionalData> = {}): IWorkflowExecuteAdditionalData {
-	return {
-		credentialsHelper: new TestCredentialsHelper(credentials),
-		restApiUrl: 'http://127.0.0.1/rest',
-		instanceBaseUrl: 'http://127.0.0.1/',
-		webhookBaseUrl: 'http://127.0.0.1/webhook',
-		webhookWaitingBaseUrl: 'http://127.0.0.1/webhook-waiting',
-		webhookTestBaseUrl: 'http://127.0.0.1/webhook-test',
-		formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
-		variables: {},
-		userId: 'user-1',
-		setExecutionStatus: () => {},
-		sendDataToUI: () => {},
-		logAiEvent: () => {},
-		getRunExecutionData: async () => undefined,
-		executeWorkflow: async () => {
-			throw new Error('not used');
-		},
-		...extra,
-	} as unknown as IWorkflowExecuteAdditionalData;
-}
-
 export interface Emitted {
 	items: INodeExecutionData[];
 	at: number;
@@ -128,7 +106,7 @@ export async function activateTrigger(parameters: INodeParameters, credentials: 
 	const context = new TriggerContext(
 		workflow,
 		node,
-		additionalDataFor(credentials),
+		testAdditionalData(credentials),
 		'trigger',
 		'activate',
 		(data) => void emitted.push({ items: data[0], at: Date.now() }),
@@ -158,7 +136,7 @@ export async function listenForTestEvent(
 	await binaryDataService();
 	const { workflow, node, workflowData } = workflowOf(parameters);
 	const hooks = new ExecutionLifecycleHooks('manual', 'manual-1', workflowData);
-	const additionalData = additionalDataFor(credentials, { hooks, executionId: 'manual-1' } as Partial<IWorkflowExecuteAdditionalData>);
+	const additionalData = testAdditionalData(credentials, { hooks, executionId: 'manual-1' });
 	// n8n-core 2.8 calls it runTrigger; newer versions runTriggerFunction (same arguments).
 	const engine = new TriggersAndPollers() as TriggersAndPollers & { runTriggerFunction?: TriggersAndPollers['runTrigger'] };
 	const runTrigger = (engine.runTrigger ?? engine.runTriggerFunction!).bind(engine);
@@ -204,7 +182,7 @@ export async function callWebhook(parameters: INodeParameters, credentials: Cred
 		},
 	};
 	const httpRequest = { headers: call.headers, body: call.body, query: {}, params: {} };
-	const additionalData = additionalDataFor(credentials, { httpRequest, httpResponse } as unknown as Partial<IWorkflowExecuteAdditionalData>);
+	const additionalData = testAdditionalData(credentials, { httpRequest, httpResponse });
 	const webhookData = { httpMethod: 'POST', node: node.name, path: 'dingtalk', webhookDescription: triggerType.description.webhooks![0], workflowId: workflow.id } as unknown as IWebhookData;
 	const context = new WebhookContext(workflow, node, additionalData, 'webhook', webhookData, [], null);
 	const result = await triggerType.webhook!.call(context);

@@ -20,8 +20,8 @@ import type {
 } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
 
-import { CredentialStore, TestCredentialsHelper } from '../helpers/credentialsHelper';
-import { binaryDataService } from '../helpers/engine';
+import { CredentialStore } from '../helpers/credentialsHelper';
+import { binaryDataService, testAdditionalData } from '../helpers/engine';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { GreenApiTrigger } = require('../../dist/nodes/GreenApiTrigger/GreenApiTrigger.node.js') as { GreenApiTrigger: new () => INodeType };
@@ -79,20 +79,7 @@ function build(setup: TriggerSetup) {
 		staticData: setup.staticData ?? {},
 	});
 	const store = new CredentialStore({ greenApi: setup.credentials });
-	const additionalData = {
-		credentialsHelper: new TestCredentialsHelper(store),
-		restApiUrl: 'http://127.0.0.1/rest',
-		instanceBaseUrl: 'http://127.0.0.1/',
-		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
-		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
-		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
-		formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
-		variables: {},
-		userId: 'user-1',
-		setExecutionStatus: () => {},
-		sendDataToUI: () => {},
-		logAiEvent: () => {},
-	} as unknown as IWorkflowExecuteAdditionalData;
+	const additionalData = testAdditionalData(store);
 	return { node, workflow, additionalData };
 }
 
