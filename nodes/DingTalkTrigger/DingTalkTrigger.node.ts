@@ -13,6 +13,7 @@ import type {
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { isMessageFileError } from '../shared/errors';
+import { LostExecutions, emitAndAwaitExecution, lostExecutionMessage } from '../shared/executionOutcome';
 import { openStreamConnection } from '../shared/messengers/dingTalk/stream';
 import type { FileOptionValues } from '../shared/pipeline/fileOptions';
 import { checkCallbackSignature } from './callbackSignature';
@@ -26,7 +27,7 @@ import { StreamClient } from './streamClient';
 import type { StreamFrame } from './streamFrames';
 import { nodeWebSocketFactory } from './streamSocket';
 
-type TriggerOptions = FileOptionValues & MessageFilterOptions;
+type TriggerOptions = FileOptionValues & MessageFilterOptions & { acknowledge?: 'emitted' | 'executionFinished' };
 
 /** DingTalk redelivers an unanswered message after about a minute, a few times: remember ids for 30 minutes, at most 10,000. */
 const DUPLICATE_WINDOW_MS = 30 * 60 * 1000;
@@ -105,16 +106,31 @@ export class DingTalkTrigger implements INodeType {
 		const manual = this.getMode() === 'manual';
 		const recent = new RecentMessages<CallbackOutcome>(DUPLICATE_WINDOW_MS, DUPLICATE_MAX_IDS);
 		let testEventTaken = false;
+		// A manual (editor) run ends at the first emit: nothing to wait for there.
+		const waitForExecution = options.acknowledge === 'executionFinished' && !manual;
+		const lost = new LostExecutions();
 
-		const takeMessage = async (message: IDataObject): Promise<CallbackOutcome> => {
+		const takeMessage = async (id: string, message: IDataObject): Promise<CallbackOutcome> => {
 			if (!acceptsMessage(message, options)) return 'ack';
 			if (manual && testEventTaken) return 'skip';
 			const items = await messageItems(this, message, downloadFiles, options, redact);
 			// "Listen for test event" takes one message; the others stay unanswered for the active workflow.
 			if (manual && testEventTaken) return 'skip';
 			testEventTaken = true;
-			this.emit([items]);
-			return 'ack';
+			if (!waitForExecution) {
+				this.emit([items]);
+				return 'ack';
+			}
+			if ((await emitAndAwaitExecution(this, [items])) === 'finished') {
+				lost.settled(id);
+				return 'ack';
+			}
+			if (!lost.recordLoss(id)) {
+				this.logger.error(`DingTalk Trigger: ${lostExecutionMessage(`message ${id}`, false)}`);
+				return 'ack';
+			}
+			// Unanswered, and forgotten by the de-duplication (a failed take is): DingTalk's redelivery starts it again.
+			throw new Error(lostExecutionMessage(`message ${id}`, true));
 		};
 
 		const onCallback = async (frame: StreamFrame): Promise<CallbackOutcome> => {
@@ -122,7 +138,7 @@ export class DingTalkTrigger implements INodeType {
 			const message = parseMessage(frame.data);
 			if (!message) return 'ack'; // not a robot message: answering it ends its redeliveries
 			const id = typeof message.msgId === 'string' && message.msgId ? message.msgId : frame.headers.messageId;
-			const { outcome, repeat } = await recent.once(id, async () => await takeMessage(message));
+			const { outcome, repeat } = await recent.once(id, async () => await takeMessage(id, message));
 			if (repeat) this.logger.debug(`DingTalk message ${id} delivered again; not started twice`);
 			return outcome;
 		};

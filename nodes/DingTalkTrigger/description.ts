@@ -73,6 +73,22 @@ export const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Acknowledge Message',
+				name: 'acknowledge',
+				type: 'options',
+				displayOptions: { show: { '/mode': ['stream'] } },
+				options: [
+					{ name: 'When the Workflow Received It', value: 'emitted', description: 'Fastest; if n8n stops mid-execution, that message is not run again' },
+					{
+						name: 'When the Execution Finished',
+						value: 'executionFinished',
+						description: 'If the n8n process running the execution stops (queue mode: a worker killed), DingTalk delivers the message again and it runs again',
+					},
+				],
+				default: 'emitted',
+				description: 'When the trigger tells DingTalk it has the message. DingTalk delivers an unacknowledged message again after about a minute.',
+			},
+			{
 				displayName: 'Chat Type',
 				name: 'chatType',
 				type: 'options',

@@ -4,7 +4,6 @@ import type {
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
-	IRun,
 	ITriggerFunctions,
 	ITriggerResponse,
 	IWebhookFunctions,
@@ -13,6 +12,7 @@ import type {
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { isMessageFileError } from '../shared/errors';
+import { LostExecutions, emitAndAwaitExecution, lostExecutionMessage } from '../shared/executionOutcome';
 import { messengerName, messengerOf, redactToken } from '../shared/messengers/greenApi/api';
 import { getSettings, setSettings } from '../shared/messengers/greenApi/settings';
 import { binaryPropertyNameOf } from '../shared/pipeline/fileOptions';
@@ -204,6 +204,7 @@ export class GreenApiTrigger implements INodeType {
 
 		const { items: itemOptions, filter, deleteAfter } = readOptions(this);
 		const recent = new RecentNotifications();
+		const lost = new LostExecutions();
 		// A manual (editor) run ends at the first emit: nothing to wait for there.
 		const waitForExecution = deleteAfter === 'executionFinished' && this.getActivationMode() !== 'manual';
 		const messenger = messengerName(messengerOf(credentials));
@@ -217,13 +218,23 @@ export class GreenApiTrigger implements INodeType {
 					const items = await notificationItems(this, body, itemOptions, credentials);
 					// Remembered only once emitted: a notification that failed before is not taken for a duplicate.
 					if (key !== undefined) recent.remember(key);
-					if (waitForExecution) {
-						const done = this.helpers.createDeferredPromise<IRun>();
-						this.emit([items], undefined, done);
-						await done.promise.catch(() => undefined);
-					} else {
+					if (!waitForExecution) {
 						this.emit([items]);
+						return;
 					}
+					const lostId = key ?? String(body.idMessage ?? '');
+					if ((await emitAndAwaitExecution(this, [items])) === 'finished') {
+						lost.settled(lostId);
+						return;
+					}
+					const what = `notification ${String(body.idMessage ?? body.typeWebhook ?? '')}`;
+					if (!lost.recordLoss(lostId)) {
+						this.logger.error(`Green-API Trigger (${messenger}): ${lostExecutionMessage(what, false)}`);
+						return; // deleted: given up on, with the reason logged
+					}
+					// Not deleted: the queue hands it out again, and it must not be taken for a duplicate then.
+					if (key !== undefined) recent.forget(key);
+					throw new Error(lostExecutionMessage(what, true));
 				},
 				onError: (error, delayMs) => {
 					this.logger.warn(`Green-API Trigger (${messenger}): ${redactToken(error.message, credentials)}${delayMs ? `; trying again in ${Math.round(delayMs / 1000)} s` : ''}`);

@@ -85,8 +85,12 @@ export const properties: INodeProperties[] = [
 				type: 'options',
 				displayOptions: { show: { '/mode': ['polling'] } },
 				options: [
-					{ name: 'When the Workflow Received It', value: 'emitted', description: 'Fastest; a crash of n8n mid-execution loses that execution' },
-					{ name: 'When the Execution Finished', value: 'executionFinished', description: 'One execution at a time; nothing is lost if n8n stops mid-execution' },
+					{ name: 'When the Workflow Received It', value: 'emitted', description: 'Fastest; if n8n stops mid-execution, that notification is not run again' },
+					{
+						name: 'When the Execution Finished',
+						value: 'executionFinished',
+						description: 'One execution at a time; if the n8n process running it stops (queue mode: a worker killed), the notification runs again',
+					},
 				],
 				default: 'emitted',
 				description: 'When a notification is deleted from the instance\'s queue',

@@ -22,6 +22,11 @@ export class RecentNotifications {
 		}
 	}
 
+	/** Forgets the key: the notification is to be taken again when it comes back. */
+	forget(key: string): void {
+		this.keys.delete(key);
+	}
+
 	/** true when the key was seen before; otherwise remembers it. */
 	seenBefore(key: string): boolean {
 		if (this.keys.has(key)) return true;

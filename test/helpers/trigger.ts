@@ -8,8 +8,10 @@ import { ExecutionLifecycleHooks, TriggerContext, WebhookContext } from 'n8n-cor
 // Not re-exported by n8n-core's index: the class n8n's ActiveWorkflows and WorkflowExecute use.
 import { TriggersAndPollers } from 'n8n-core/dist/execution-engine/triggers-and-pollers';
 import type {
+	IDeferredPromise,
 	INode,
 	INodeExecutionData,
+	IRun,
 	INodeParameters,
 	INodeType,
 	INodeTypes,
@@ -26,6 +28,9 @@ import { Workflow } from 'n8n-workflow';
 
 import { CredentialStore } from './credentialsHelper';
 import { binaryDataService, testAdditionalData } from './engine';
+import { succeededRun } from './executionRuns';
+import type { LogLine } from './loggerCapture';
+import { captureLogs } from './loggerCapture';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { DingTalkTrigger } = require('../../dist/nodes/DingTalkTrigger/DingTalkTrigger.node.js') as { DingTalkTrigger: new () => INodeType };
@@ -82,6 +87,8 @@ export interface ActiveTrigger {
 	/** Every emit, in order: what n8n would have started executions with. */
 	emitted: Emitted[];
 	errors: Error[];
+	/** What the trigger logged. */
+	logs: LogLine[];
 	/** Resolves once at least `count` emits happened (rejects after `timeoutMs`). */
 	waitForEmits(count: number, timeoutMs?: number): Promise<Emitted[]>;
 	close(): Promise<void>;
@@ -97,33 +104,57 @@ async function until(condition: () => boolean, timeoutMs: number, what: string):
 
 export { until };
 
+export interface ExecutionSettings {
+	/** How the n-th execution (0-based) ended, as n8n reports it on the emit's donePromise (default: succeeded). */
+	executionRun?: (index: number) => IRun;
+	/** How long each execution takes before its donePromise settles. */
+	executionMs?: number;
+}
+
 /** Activates the trigger as n8n does for an active workflow; throws what activation throws. */
-export async function activateTrigger(parameters: INodeParameters, credentials: CredentialStore): Promise<ActiveTrigger> {
+export async function activateTrigger(parameters: INodeParameters, credentials: CredentialStore, execution: ExecutionSettings = {}): Promise<ActiveTrigger> {
 	await binaryDataService();
 	const { workflow, node } = workflowOf(parameters);
 	const emitted: Emitted[] = [];
 	const errors: Error[] = [];
+	// Like n8n: the execution runs after emit and settles the donePromise when it finished.
+	const emit = (data: INodeExecutionData[][], _response?: unknown, done?: IDeferredPromise<IRun>) => {
+		const index = emitted.push({ items: data[0], at: Date.now() }) - 1;
+		if (done) setTimeout(() => done.resolve(execution.executionRun?.(index) ?? succeededRun()), execution.executionMs ?? 0);
+	};
 	const context = new TriggerContext(
 		workflow,
 		node,
 		testAdditionalData(credentials),
 		'trigger',
 		'activate',
-		(data) => void emitted.push({ items: data[0], at: Date.now() }),
+		emit,
 		(error) => void errors.push(error),
 		(error) => void errors.push(error as unknown as Error),
 	);
-	const response = (await triggerType.trigger!.call(context)) as ITriggerResponse;
+	const logs = captureLogs(context.logger as unknown as Parameters<typeof captureLogs>[0]);
+	let response: ITriggerResponse;
+	try {
+		response = (await triggerType.trigger!.call(context)) as ITriggerResponse;
+	} catch (error) {
+		logs.restore();
+		throw error;
+	}
 	return {
 		response,
 		emitted,
 		errors,
+		logs: logs.lines,
 		async waitForEmits(count, timeoutMs = 15_000) {
 			await until(() => emitted.length >= count, timeoutMs, `${count} emits (have ${emitted.length})`);
 			return emitted;
 		},
 		async close() {
-			await response.closeFunction?.();
+			try {
+				await response.closeFunction?.();
+			} finally {
+				logs.restore();
+			}
 		},
 	};
 }

@@ -9,6 +9,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { readFixture } from '../fixtures/fixtures';
 import { binaryBuffer } from '../helpers/engine';
 import { CredentialStore, activateTrigger, ensureWebSocket, listenForTestEvent, until, type ActiveTrigger } from '../helpers/trigger';
+import { nodeFailedRun, stalledJobRun, succeededRun } from '../helpers/executionRuns';
 import { startStreamGateway, type DingTalkStreamGateway } from '../standin/dingtalkStream';
 import { startStandIn, type StandIn } from '../standin/server';
 
@@ -152,6 +153,57 @@ test('a message is acknowledged only after it was emitted', async () => {
 	expect(ackedAt).toBeGreaterThanOrEqual(emit.at);
 	// The download took a while (~0.4 s at the throttled rate): the ack did not go out before it.
 	expect(emit.at - started).toBeGreaterThan(250);
+});
+
+describe('Acknowledge Message “when the execution finished”', () => {
+	const WAIT = { ...PARAMETERS, options: { acknowledge: 'executionFinished' } };
+
+	test('the answer waits for the execution, not just the emit', async () => {
+		active = await activateTrigger(WAIT, credentials, { executionMs: 800 });
+		const frameId = gateway.deliver(robotMessage('text'));
+		const [emit] = await active.waitForEmits(1);
+		await until(() => (gateway.stats.acks[frameId] ?? 0) > 0, 10_000, 'ack');
+		const ackedAt = Date.now();
+		expect(ackedAt - emit.at).toBeGreaterThanOrEqual(750);
+		expect(gateway.stats.redeliveries).toBe(0);
+	});
+
+	test('an execution lost with its worker is left unanswered; DingTalk\'s redelivery runs it again, once', async () => {
+		gateway.setOptions({ ackDeadlineMs: 500 });
+		active = await activateTrigger(WAIT, credentials, { executionRun: (i) => (i === 0 ? stalledJobRun() : succeededRun()) });
+		const message = robotMessage('text');
+		const frameId = gateway.deliver(message);
+		await until(() => (gateway.stats.acks[frameId] ?? 0) > 0, 10_000, 'ack after the redelivery');
+		await new Promise((resolve) => setTimeout(resolve, 1_200)); // room for a wrong third delivery
+		expect(active.emitted.map((emission) => emission.items[0].json.msgId)).toEqual([message.msgId, message.msgId]);
+		expect(gateway.stats.redeliveries).toBe(1);
+		const warnings = active.logs.filter((line) => line.level === 'warn' && line.message.includes(String(message.msgId)));
+		expect(warnings).toHaveLength(1);
+		expect(warnings[0].message).toMatch(/lost before it finished.*delivers it again/);
+		expect(warnings[0].message).not.toContain(APP_SECRET);
+	});
+
+	test('a workflow that failed in a node is answered, not run again', async () => {
+		gateway.setOptions({ ackDeadlineMs: 500 });
+		active = await activateTrigger(WAIT, credentials, { executionRun: () => nodeFailedRun() });
+		const frameId = gateway.deliver(robotMessage('text'));
+		await until(() => (gateway.stats.acks[frameId] ?? 0) > 0, 10_000, 'ack');
+		await new Promise((resolve) => setTimeout(resolve, 800));
+		expect(active.emitted).toHaveLength(1);
+		expect(gateway.stats.redeliveries).toBe(0);
+	});
+
+	test('after 3 redeliveries of a message whose execution keeps being lost, it is answered with an error logged', async () => {
+		gateway.setOptions({ ackDeadlineMs: 300 });
+		active = await activateTrigger(WAIT, credentials, { executionRun: () => stalledJobRun() });
+		const message = robotMessage('text');
+		const frameId = gateway.deliver(message);
+		await until(() => (gateway.stats.acks[frameId] ?? 0) > 0, 15_000, 'the final ack');
+		expect(active.emitted).toHaveLength(4);
+		const errors = active.logs.filter((line) => line.level === 'error');
+		expect(errors).toHaveLength(1);
+		expect(errors[0].message).toMatch(new RegExp(`message ${message.msgId}: its execution was lost 4 times.*re-run it by hand`));
+	});
 });
 
 test('duplicates and redeliveries start one execution, and each delivery is answered', async () => {

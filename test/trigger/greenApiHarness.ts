@@ -22,6 +22,9 @@ import { Workflow } from 'n8n-workflow';
 
 import { CredentialStore } from '../helpers/credentialsHelper';
 import { binaryDataService, testAdditionalData } from '../helpers/engine';
+import { succeededRun } from '../helpers/executionRuns';
+import type { LogLine } from '../helpers/loggerCapture';
+import { captureLogs } from '../helpers/loggerCapture';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { GreenApiTrigger } = require('../../dist/nodes/GreenApiTrigger/GreenApiTrigger.node.js') as { GreenApiTrigger: new () => INodeType };
@@ -48,6 +51,8 @@ export interface TriggerSetup {
 	staticData?: IDataObject;
 	/** activateTrigger: how long each "execution" takes before its donePromise settles. */
 	executionMs?: number;
+	/** activateTrigger: how the n-th execution (0-based) ended, as n8n reports it (default: succeeded). */
+	executionRun?: (index: number) => IRun;
 	/** serveWebhook: listen on this port (default: any free one). */
 	port?: number;
 	/** Fixed workflow and node ids (default: fresh ones per call), e.g. to pair a test webhook with the manual run after it. */
@@ -91,6 +96,8 @@ async function useBinaryMode(mode: 'memory' | 'filesystem' = 'memory'): Promise<
 export interface ActiveTrigger {
 	emitted: Emitted[];
 	errors: Error[];
+	/** What the trigger logged. */
+	logs: LogLine[];
 	/** Items of every emission, flattened. */
 	items(): INodeExecutionData[];
 	/** Runs the response's manualTriggerFunction, as n8n does for a manual run. */
@@ -108,15 +115,23 @@ export async function activateTrigger(setup: TriggerSetup, activation: WorkflowA
 	const errors: Error[] = [];
 	// Like n8n: the execution runs after emit and settles the donePromise when it finished (here after executionMs).
 	const emit = (data: INodeExecutionData[][], _response?: unknown, done?: IDeferredPromise<IRun>) => {
-		emitted.push({ items: data[0] ?? [], at: Date.now() });
-		if (done) setTimeout(() => done.resolve({} as IRun), setup.executionMs ?? 0);
+		const index = emitted.push({ items: data[0] ?? [], at: Date.now() }) - 1;
+		if (done) setTimeout(() => done.resolve(setup.executionRun?.(index) ?? succeededRun()), setup.executionMs ?? 0);
 	};
 	const context = new TriggerContext(workflow, node, additionalData, 'trigger', activation, emit, (error: Error) => void errors.push(error));
-	const response = await triggerNodeType.trigger!.call(context);
+	const logs = captureLogs(context.logger as unknown as Parameters<typeof captureLogs>[0]);
+	let response: Awaited<ReturnType<NonNullable<INodeType['trigger']>>>;
+	try {
+		response = await triggerNodeType.trigger!.call(context);
+	} catch (error) {
+		logs.restore();
+		throw error;
+	}
 	const items = () => emitted.flatMap((emission) => emission.items);
 	return {
 		emitted,
 		errors,
+		logs: logs.lines,
 		items,
 		async waitForItems(count, timeoutMs = 30_000) {
 			const deadline = Date.now() + timeoutMs;
@@ -127,7 +142,11 @@ export async function activateTrigger(setup: TriggerSetup, activation: WorkflowA
 			await response?.manualTriggerFunction?.();
 		},
 		async close() {
-			await response?.closeFunction?.();
+			try {
+				await response?.closeFunction?.();
+			} finally {
+				logs.restore();
+			}
 		},
 	};
 }

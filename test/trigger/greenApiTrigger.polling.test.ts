@@ -7,6 +7,7 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { fixtures, readFixture } from '../fixtures/fixtures';
 import { binaryBuffer } from '../helpers/engine';
+import { nodeFailedRun, stalledJobRun, succeededRun } from '../helpers/executionRuns';
 import { startStandIn, type StandIn } from '../standin/server';
 import { activateTrigger, type ActiveTrigger } from './greenApiHarness';
 import { fileMessage, statusNotification, textMessage, type InstanceRef } from './greenApiNotifications';
@@ -267,6 +268,41 @@ describe('Green-API Trigger, polling mode', () => {
 		// Each delete waits for its execution (400 ms); the next notification is emitted only after it.
 		for (let i = 0; i < 3; i++) expect(deletedAt[i] - emittedAt[i]).toBeGreaterThanOrEqual(380);
 		expect(deletedAtEmit).toEqual([0, 1, 2]);
+	});
+
+	test('“when the execution finished”: an execution lost with its worker leaves the notification queued; it runs again, once', async () => {
+		const queues = standIn.greenApi.queues;
+		queues.enqueue(WHATSAPP.idInstance, textMessage(WHATSAPP, 'LOST1', CHAT));
+		queues.enqueue(WHATSAPP.idInstance, textMessage(WHATSAPP, 'NEXT1', CHAT));
+		// The first execution dies with its worker (n8n reports a stalled job); the rest succeed.
+		active = await activateTrigger({ ...polling(WHATSAPP, { deleteAfter: 'executionFinished' }), executionRun: (i) => (i === 0 ? stalledJobRun() : succeededRun()) });
+		await waitFor(() => queues.pending(WHATSAPP.idInstance).length === 0, 15_000);
+		expect(active.items().map((item) => item.json.idMessage)).toEqual(['LOST1', 'LOST1', 'NEXT1']);
+		expect(queues.deletedReceipts(WHATSAPP.idInstance)).toHaveLength(2);
+		const warnings = active.logs.filter((line) => line.level === 'warn' && line.message.includes('LOST1'));
+		expect(warnings).toHaveLength(1);
+		expect(warnings[0].message).toMatch(/lost before it finished.*delivers it again; trying again in \d+ s/);
+		expect(warnings[0].message).not.toContain(WHATSAPP.apiTokenInstance);
+	});
+
+	test('“when the execution finished”: a workflow that fails in a node is deleted, not run again', async () => {
+		const queues = standIn.greenApi.queues;
+		queues.enqueue(WHATSAPP.idInstance, textMessage(WHATSAPP, 'FAILS1', CHAT));
+		active = await activateTrigger({ ...polling(WHATSAPP, { deleteAfter: 'executionFinished' }), executionRun: () => nodeFailedRun() });
+		await waitFor(() => queues.pending(WHATSAPP.idInstance).length === 0, 10_000);
+		await sleep(300);
+		expect(active.items().map((item) => item.json.idMessage)).toEqual(['FAILS1']);
+	});
+
+	test('“when the execution finished”: after 3 redeliveries of a message whose execution keeps being lost, it is deleted with an error logged', async () => {
+		const queues = standIn.greenApi.queues;
+		queues.enqueue(WHATSAPP.idInstance, textMessage(WHATSAPP, 'DOOMED1', CHAT));
+		active = await activateTrigger({ ...polling(WHATSAPP, { deleteAfter: 'executionFinished' }), executionRun: () => stalledJobRun() });
+		await waitFor(() => queues.pending(WHATSAPP.idInstance).length === 0, 20_000);
+		expect(active.items().map((item) => item.json.idMessage)).toEqual(['DOOMED1', 'DOOMED1', 'DOOMED1', 'DOOMED1']);
+		const errors = active.logs.filter((line) => line.level === 'error');
+		expect(errors).toHaveLength(1);
+		expect(errors[0].message).toMatch(/DOOMED1: its execution was lost 4 times.*re-run it by hand/);
 	});
 
 	test('Download Files off: the body only, no download calls', async () => {
