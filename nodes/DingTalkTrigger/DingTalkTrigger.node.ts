@@ -10,7 +10,7 @@ import type {
 	IWebhookResponseData,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError, OperationalError } from 'n8n-workflow';
 
 import { isMessageFileError } from '../shared/errors';
 import { LostExecutions, emitAndAwaitExecution, lostExecutionMessage } from '../shared/executionOutcome';
@@ -130,7 +130,7 @@ export class DingTalkTrigger implements INodeType {
 				return 'ack';
 			}
 			// Unanswered, and forgotten by the de-duplication (a failed take is): DingTalk's redelivery starts it again.
-			throw new Error(lostExecutionMessage(`message ${id}`, true));
+			throw new OperationalError(lostExecutionMessage(`message ${id}`, true), { level: 'warning' });
 		};
 
 		const onCallback = async (frame: StreamFrame): Promise<CallbackOutcome> => {

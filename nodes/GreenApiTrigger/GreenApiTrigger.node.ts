@@ -9,7 +9,7 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError, OperationalError } from 'n8n-workflow';
 
 import { isMessageFileError } from '../shared/errors';
 import { LostExecutions, emitAndAwaitExecution, lostExecutionMessage } from '../shared/executionOutcome';
@@ -234,7 +234,7 @@ export class GreenApiTrigger implements INodeType {
 					}
 					// Not deleted: the queue hands it out again, and it must not be taken for a duplicate then.
 					if (key !== undefined) recent.forget(key);
-					throw new Error(lostExecutionMessage(what, true));
+					throw new OperationalError(lostExecutionMessage(what, true), { level: 'warning' });
 				},
 				onError: (error, delayMs) => {
 					this.logger.warn(`Green-API Trigger (${messenger}): ${redactToken(error.message, credentials)}${delayMs ? `; trying again in ${Math.round(delayMs / 1000)} s` : ''}`);
