@@ -5,7 +5,7 @@
 // and two `n8n worker` processes, the packed package installed as a community package in
 // each, the stand-ins for DingTalk and Green-API in a child process.
 //
-//   node test/queue/run.js [--only=types,token,burst,crash] [--modes=database,filesystem] [--keep] [--verbose]
+//   node test/queue/run.js [--only=types,token,burst,crash,limit,triggers,triggercrash] [--modes=database,filesystem] [--keep] [--verbose]
 //
 //   types  every message type of both services through Webhook → Download Message File →
 //          Crypto (hashes the binary): run on the workers, right bytes for the next node and
@@ -17,8 +17,11 @@
 //          naming the setting; after n8n's first refusal in a worker, that worker refuses before downloading
 //   crash  a worker SIGKILLed in the middle of a webhook execution and restarted: the
 //          message is neither lost (the sender's redelivery succeeds) nor run twice
-//
-// Triggers (DingTalk Stream, Green-API) are not covered yet: see test/queue/README.md.
+//   triggers      the Green-API (polling) and DingTalk (Stream) triggers: on the main only (one long
+//                 poll, one Stream connection), every file type executed on the workers, the file right
+//                 on both sides (attached by the trigger on the main, downloaded again on the worker)
+//   triggercrash  (first mode only) a worker killed in the middle of each trigger's execution and
+//                 restarted: the message comes back (left unacknowledged), runs once more, succeeds once
 // Prints one line per scenario and ends with "queue: N passed, M failed"; exit code 1 if any failed.
 
 const fs = require('node:fs');
@@ -27,6 +30,7 @@ const lib = require('../e2e/lib');
 const services = require('./services');
 const setup = require('./setup');
 const { QueueStack } = require('./stack');
+const triggers = require('./triggers');
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
@@ -34,7 +38,7 @@ const listArg = (name, all) => {
 	const raw = (args.find((a) => a.startsWith(`--${name}=`)) || '').slice(name.length + 3);
 	return raw ? raw.split(',').filter(Boolean) : all;
 };
-const only = listArg('only', ['types', 'token', 'burst', 'crash', 'limit']);
+const only = listArg('only', ['types', 'token', 'burst', 'crash', 'limit', 'triggers', 'triggercrash']);
 const modes = listArg('modes', ['database', 'filesystem']);
 if (flag('verbose')) lib.setVerbose(true);
 
@@ -365,14 +369,14 @@ async function main() {
 			await lib.run(path.join(lib.ROOT, 'node_modules', '.bin', 'esbuild'), [path.join(lib.ROOT, 'test', 'standin', 'bytes.ts'), '--bundle', '--platform=node', `--outfile=${path.join(bundleDir, 'bytes.js')}`, '--log-level=warning'], { timeoutMs: 60_000 }),
 		);
 		const bundle = await lib.buildStandIn(work);
-		standIn = await lib.startStandIn(bundle, setup.standInConfig({ burst: burstCount, bigFiles: LIMIT_FILES }), work);
+		standIn = await lib.startStandIn(bundle, triggers.addToStandIn(setup.standInConfig({ burst: burstCount, bigFiles: LIMIT_FILES }), modes.length), work);
 		const urls = standIn.urls;
-		const workflows = Object.keys(setup.WEBHOOKS).map((k) => setup.webhookWorkflow(k));
+		const workflows = [...Object.keys(setup.WEBHOOKS).map((k) => setup.webhookWorkflow(k)), ...triggers.workflows()];
 
 		// One database and queue for the run; the n8n processes restart per binary-data mode.
 		stack = new QueueStack({ bin: install.bin, workDir: work, binaryMode: modes[0], log: (s) => lib.debug(s) });
 		const tPrep = Date.now();
-		await stack.prepare({ credentials: setup.credentials(urls), workflows });
+		await stack.prepare({ credentials: [...setup.credentials(urls), ...triggers.credentials(urls)], workflows });
 		for (const wf of workflows) await stack.publish(wf.id);
 		line(`prepared in ${lib.fmtMs(Date.now() - tPrep)} (redis, postgres, package in 3 user folders, credentials, ${workflows.length} workflows published)`);
 		for (const [index, mode] of modes.entries()) {
@@ -386,6 +390,11 @@ async function main() {
 			if (only.includes('types')) await scenario(`types  every message type of both services, run on the workers (${mode})`, () => typesScenario(stack, urls, mode));
 			if (index === 0 && only.includes('burst')) await scenario(`burst  2 workers × ${burstCount / 2} Green-API downloadFile messages at 5/s (${mode})`, () => burstScenario(stack, urls, burstCount));
 			if (only.includes('crash')) await scenario(`crash  worker killed mid-execution and restarted (${mode})`, () => crashScenario(stack, urls));
+			if (only.includes('triggers')) await scenario(`triggers  Green-API and DingTalk triggers on the main, executions on the workers (${mode})`, () => triggers.filesScenario(stack, urls, mode, index));
+			if (index === 0 && only.includes('triggercrash')) {
+				const slowSha = lib.sha256(generatedBytes(triggers.SLOW.size, triggers.SLOW.seed));
+				await scenario(`triggercrash  worker killed mid-execution of each trigger's message and restarted (${mode})`, () => triggers.crashScenario(stack, urls, slowSha));
+			}
 			if (mode === 'database' && only.includes('limit')) {
 				await scenario(`limit  files over N8N_BINARY_DATA_DATABASE_MAX_FILE_SIZE=${LIMIT_MB} (${mode})`, () => limitScenario(stack, urls));
 			}

@@ -96,6 +96,8 @@ class QueueStack {
 			EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'all',
 			EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
 			N8N_LOG_LEVEL: 'info',
+			// The DingTalk Trigger's Stream client is Node's WebSocket, behind this flag on Node 20 (n8n 2.8).
+			NODE_OPTIONS: [process.env.NODE_OPTIONS, '--experimental-websocket'].filter(Boolean).join(' '),
 			...this.extraEnv,
 		};
 	}

@@ -138,6 +138,8 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
 					deleted: greenApi.queues.deletedReceipts(idInstance),
 					deliveries: greenApi.queues.deliveries(idInstance),
 					settings: greenApi.queues.settingsOf(idInstance),
+					// Long polls open right now, all instances: how many processes are reading queues.
+					waitingPolls: greenApi.queues.waitingPolls,
 				});
 			}
 			case 'POST green-add-file': {

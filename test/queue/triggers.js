@@ -1,0 +1,346 @@
+'use strict';
+// The two triggers in queue mode: they run on the main (only there: one Stream connection,
+// one long poll), their executions on the workers, and a worker killed in the middle of one
+// loses no message and runs none twice.
+//
+// Each trigger's workflow: Trigger (files attached on the main) → Crypto hashing that file →
+// Download Message File (the same message's file again, on the worker) → Crypto hashing it.
+// Both acknowledge a message only once its execution finished (Green-API "Delete From
+// Queue: When the Execution Finished", DingTalk "Acknowledge Message: When the Execution
+// Finished"): a lost execution leaves the message with the messenger, which delivers it
+// again (n8n 2.8 never re-runs a stalled job, maxStalledCount 0).
+
+const crypto = require('node:crypto');
+const lib = require('../e2e/lib');
+const e2e = require('../e2e/setup');
+
+/** The Green-API instance and DingTalk app only the triggers use: their queue and their Stream connection are the triggers' own. */
+const GREEN = { idInstance: '1101000088', apiTokenInstance: 'queueTriggerToken0088', messenger: 'whatsapp' };
+const GREEN_CHAT = '79008888888@c.us';
+const DT = { appKey: 'dingqueuetrigger', appSecret: 'queue-trigger-secret-0001' };
+const CRED = {
+	GREEN: { id: 'msgFilesGreenTrig', name: 'Green-API trigger instance' },
+	DT: { id: 'msgFilesDtTrigger', name: 'DingTalk trigger app' },
+};
+const WORKFLOWS = {
+	green: { id: 'queueTriggerGreen', name: 'Queue Green-API Trigger', trigger: 'Green-API Trigger' },
+	dingTalk: { id: 'queueTriggerDtalk', name: 'Queue DingTalk Trigger', trigger: 'DingTalk Trigger' },
+};
+/** The file a worker is killed over: 2 MB at 300 KB/s, ~7 s per download (on the main, then again on the worker). */
+const SLOW = { size: 2 * 1024 * 1024, seed: 31, bytesPerSecond: 300 * 1024 };
+/** DingTalk redelivers an unanswered message after ~60 s; the stand-in after this, so a lost execution comes back within the test. */
+const ACK_DEADLINE_MS = 20_000;
+
+const GREEN_FILES = [
+	{ typeMessage: 'imageMessage', fixture: 'image.jpg', ext: 'jpg', mimeType: 'image/jpeg' },
+	{ typeMessage: 'documentMessage', fixture: 'document.pdf', ext: 'pdf', mimeType: 'application/pdf' },
+	{ typeMessage: 'audioMessage', fixture: 'voice.ogg', ext: 'oga', mimeType: 'audio/ogg; codecs=opus' },
+	{ typeMessage: 'videoMessage', fixture: 'video.mp4', ext: 'mp4', mimeType: 'video/mp4' },
+];
+const DT_FILES = [
+	{ msgtype: 'picture', fixture: 'image.png', content: (c) => ({ downloadCode: c, pictureDownloadCode: `${c}-p` }) },
+	{ msgtype: 'file', fixture: 'document.pdf', content: (c) => ({ downloadCode: c, fileName: 'Quarterly report.pdf' }) },
+	{ msgtype: 'audio', fixture: 'voice.amr', content: (c) => ({ downloadCode: c, duration: 3000, recognition: '你好' }) },
+	{ msgtype: 'video', fixture: 'video.mp4', content: (c) => ({ downloadCode: c, videoType: 'mp4', duration: 5 }) },
+];
+const greenId = (fixture, round) => `QT-${fixture}-${round}`;
+const dtCode = (fixture) => `QT-DT-${fixture}`;
+
+// ---------------------------------------------------------------- what the stand-in and n8n get
+
+/** Adds the triggers' instance, app and files to the queue suite's stand-in config; `rounds` = binary-data modes run. */
+function addToStandIn(config, rounds) {
+	const body = (fixture) => ({ path: lib.fixturePath(fixture) });
+	config.greenApi.instances.push(GREEN);
+	for (let round = 0; round < rounds; round++) {
+		for (const f of GREEN_FILES) config.greenApi.files.push({ idInstance: GREEN.idInstance, chatId: GREEN_CHAT, idMessage: greenId(f.fixture, round), body: body(f.fixture), linkExtension: f.ext });
+	}
+	config.greenApi.files.push({ idInstance: GREEN.idInstance, chatId: GREEN_CHAT, idMessage: 'QT-SLOW', body: { size: SLOW.size, seed: SLOW.seed }, fault: { slowBytesPerSecond: SLOW.bytesPerSecond } });
+	config.dingTalk.apps.push(DT);
+	for (const f of DT_FILES) config.dingTalk.files.push({ downloadCode: dtCode(f.fixture), robotCode: DT.appKey, body: body(f.fixture) });
+	config.dingTalk.files.push({ downloadCode: 'QT-DT-SLOW', robotCode: DT.appKey, body: { size: SLOW.size, seed: SLOW.seed }, fault: { slowBytesPerSecond: SLOW.bytesPerSecond } });
+	return config;
+}
+
+function credentials(urls) {
+	return [
+		{
+			...CRED.GREEN,
+			type: 'greenApi',
+			data: { apiUrl: urls.greenApiUrl, mediaUrl: urls.greenMediaUrl, idInstance: GREEN.idInstance, apiTokenInstance: GREEN.apiTokenInstance, messenger: GREEN.messenger },
+		},
+		{ ...CRED.DT, type: 'dingTalkApi', data: { appType: 'internal', baseUrl: urls.dingTalkUrl, appKey: DT.appKey, appSecret: DT.appSecret, robotCode: DT.appKey } },
+	];
+}
+
+function node(name, type, typeVersion, parameters, position, extra = {}) {
+	return { id: crypto.randomUUID(), name, type, typeVersion, position, parameters, ...extra };
+}
+
+const hashNode = (name, property, field, x) =>
+	node(name, 'n8n-nodes-base.crypto', 2, { action: 'hash', type: 'SHA256', binaryData: true, binaryPropertyName: property, dataPropertyName: field, encoding: 'hex' }, [x, 0]);
+
+function triggerWorkflow(key) {
+	const wf = WORKFLOWS[key];
+	const green = key === 'green';
+	const triggerNode = green
+		? node(wf.trigger, `${lib.PACKAGE_NAME}.greenApiTrigger`, 1, { mode: 'polling', receiveTimeout: 5, downloadFiles: true, options: { deleteAfter: 'executionFinished' } }, [0, 0], {
+				credentials: { greenApi: CRED.GREEN },
+			})
+		: node(wf.trigger, `${lib.PACKAGE_NAME}.dingTalkTrigger`, 1, { mode: 'stream', downloadFiles: true, options: { acknowledge: 'executionFinished' } }, [0, 0], {
+				credentials: { dingTalkApi: CRED.DT },
+			});
+	const download = node(
+		'Download Message File',
+		lib.NODE_TYPE,
+		1,
+		{ service: green ? 'greenApi' : 'dingTalk', source: 'message', message: '={{ $json }}', options: { binaryPropertyName: 'workerFile' } },
+		[440, 0],
+		{ credentials: green ? { greenApi: CRED.GREEN } : { dingTalkApi: CRED.DT } },
+	);
+	const nodes = [triggerNode, hashNode("Hash the trigger's file", 'data', 'triggerSha', 220), download, hashNode("Hash the worker's file", 'workerFile', 'workerSha', 660)];
+	const chain = nodes.map((n) => n.name);
+	const connections = Object.fromEntries(chain.slice(0, -1).map((name, i) => [name, { main: [[{ node: chain[i + 1], type: 'main', index: 0 }]] }]));
+	return { id: wf.id, name: wf.name, active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
+}
+
+function workflows() {
+	return [triggerWorkflow('green'), triggerWorkflow('dingTalk')];
+}
+
+// ---------------------------------------------------------------- talking to the stand-in
+
+async function control(urls, route, value) {
+	const url = `${urls.controlUrl}/__standin/${route}`;
+	const res = value === undefined ? await lib.httpRequest(url, { timeoutMs: 30_000 }) : await lib.postJson(url, value, { timeoutMs: 30_000 });
+	if (res.status !== 200) throw new Error(`stand-in ${route}: HTTP ${res.status} ${res.body.toString('utf8').slice(0, 200)}`);
+	return JSON.parse(res.body.toString('utf8'));
+}
+
+async function gateway(urls, route, body) {
+	const url = `${urls.streamGatewayUrl.replace(/^ws:/, 'http:')}/__stream/${route}`;
+	const res = body === undefined ? await lib.httpRequest(url, { timeoutMs: 10_000 }) : await lib.postJson(url, body, { timeoutMs: 10_000 });
+	if (res.status !== 200) throw new Error(`gateway ${route}: HTTP ${res.status}`);
+	return JSON.parse(res.body.toString('utf8'));
+}
+
+const greenQueue = async (urls) => await control(urls, `green-queue?idInstance=${GREEN.idInstance}`);
+
+function greenNotification(idMessage, t) {
+	// An empty downloadUrl: the trigger (main) and the node (worker) both resolve the file with downloadFile.
+	return e2e.greenWebhook(GREEN, GREEN_CHAT, idMessage, t.typeMessage, { downloadUrl: '', fileName: `${idMessage}.${t.ext}`, mimeType: t.mimeType });
+}
+
+function dingTalkMessage(f, code) {
+	return e2e.dingTalkMessage(f.msgtype, f.content(code), { robotCode: DT.appKey });
+}
+
+async function waitFor(condition, timeoutMs, what) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await condition();
+		if (value) return value;
+		if (Date.now() > deadline) throw new Error(`timed out after ${lib.fmtMs(timeoutMs)} waiting for ${what}`);
+		await lib.sleep(250);
+	}
+}
+
+// ---------------------------------------------------------------- checks
+
+/** What each node of a finished trigger execution saw: the message id and both hashes per item. */
+async function executionSummary(stack, row, key) {
+	const data = await stack.executionData(row.id);
+	const runData = (data && data.resultData && data.resultData.runData) || {};
+	const triggerItems = lib.nodeOutput(runData, WORKFLOWS[key].trigger) || [];
+	const first = triggerItems[0] ? triggerItems[0].json : {};
+	return {
+		id: row.id,
+		status: row.status,
+		mode: row.mode,
+		message: key === 'green' ? first.idMessage : first.msgId,
+		binaryIds: triggerItems.map((item) => item.binary && item.binary.data && item.binary.data.id).filter(Boolean),
+		triggerShas: (lib.nodeOutput(runData, "Hash the trigger's file") || []).map((item) => item.json.triggerSha),
+		workerShas: (lib.nodeOutput(runData, "Hash the worker's file") || []).map((item) => item.json.workerSha),
+		workers: stack.workerOf(row.id),
+		error: data && data.resultData && data.resultData.error ? data.resultData.error.message : undefined,
+	};
+}
+
+function checkRun(summary, wantSha, binaryPrefix, problems, label) {
+	if (summary.status !== 'success') problems.push(`${label}: execution ${summary.id} is "${summary.status}" ${summary.error || ''}`);
+	if (summary.mode !== 'trigger') problems.push(`${label}: execution ${summary.id} has mode "${summary.mode}", want "trigger"`);
+	if (summary.workers.length !== 1) problems.push(`${label}: execution ${summary.id} started by ${JSON.stringify(summary.workers)}, want one worker`);
+	if (summary.triggerShas[0] !== wantSha) problems.push(`${label}: the file the trigger attached hashes to ${summary.triggerShas[0]}`);
+	if (summary.workerShas[0] !== wantSha) problems.push(`${label}: the file the worker downloaded hashes to ${summary.workerShas[0]}`);
+	if (!summary.binaryIds.every((id) => id.startsWith(binaryPrefix))) problems.push(`${label}: binary ids ${JSON.stringify(summary.binaryIds)}, want ${binaryPrefix}…`);
+}
+
+const prefixOf = (mode) => (mode === 'database' ? 'database:' : 'filesystem-v2:');
+const newRows = (rows, before) => rows.filter((r) => !before.includes(r.id));
+
+/**
+ * Workers never activate a trigger: no "Activated workflow" line for one and none of the
+ * triggers' own log lines (they do list every active workflow at start-up).
+ */
+const TRIGGER_LINE = /Activated workflow "Queue (Green-API|DingTalk) Trigger"|Green-API Trigger \((WhatsApp|MAX|Telegram)\)|DingTalk Stream message|DingTalk Trigger:/;
+function workerTriggerLines(stack) {
+	return stack.workers.flatMap((w) => w.allOutput().split('\n').filter((l) => TRIGGER_LINE.test(l)));
+}
+
+function mainActivatedTriggers(stack) {
+	const log = stack.main ? stack.main.output : '';
+	return Object.values(WORKFLOWS).every((wf) => log.includes(`Activated workflow "${wf.name}"`));
+}
+
+// ---------------------------------------------------------------- scenarios
+
+/** Every file type through each trigger: executions on the workers, files right on the main's side and on the worker's. */
+async function filesScenario(stack, urls, mode, round) {
+	const problems = [];
+	// Green-API: the poll runs on the main only; one notification at a time.
+	const greenBefore = (await stack.executions(WORKFLOWS.green.id)).map((r) => r.id);
+	for (const t of GREEN_FILES) await control(urls, 'green-notify', { idInstance: GREEN.idInstance, body: greenNotification(greenId(t.fixture, round), t) });
+	const polls = [];
+	const greenRows = await waitFor(
+		async () => {
+			polls.push((await greenQueue(urls)).waitingPolls);
+			const rows = newRows(await stack.executions(WORKFLOWS.green.id), greenBefore);
+			return rows.length >= GREEN_FILES.length && rows.every((r) => !['new', 'running', 'waiting'].includes(r.status)) ? rows : undefined;
+		},
+		120_000,
+		`${GREEN_FILES.length} Green-API trigger executions`,
+	);
+	for (const row of greenRows) {
+		const s = await executionSummary(stack, row, 'green');
+		const t = GREEN_FILES.find((f) => s.message === greenId(f.fixture, round));
+		if (!t) problems.push(`Green-API: execution ${row.id} for an unexpected message ${s.message}`);
+		else checkRun(s, lib.fixtureSha(t.fixture), prefixOf(mode), problems, `Green-API ${t.typeMessage}`);
+	}
+	if (greenRows.length !== GREEN_FILES.length) problems.push(`Green-API: ${greenRows.length} executions for ${GREEN_FILES.length} notifications`);
+	// The delete follows the execution's end as the main learns it, a moment after PostgreSQL has it.
+	const left = await waitFor(async () => {
+		const queue = await greenQueue(urls);
+		return queue.pending.length === 0 ? { pending: 0 } : undefined;
+	}, 10_000, 'the Green-API queue to empty').catch(async () => await greenQueue(urls));
+	if (left.pending.length) problems.push(`Green-API: ${left.pending.length} notifications left in the queue`);
+	if (Math.max(...polls) > 1) problems.push(`Green-API: ${Math.max(...polls)} long polls open at once, want 1 (the main's)`);
+
+	// DingTalk: one Stream connection (the main's); all four at once.
+	const redeliveriesBefore = (await gateway(urls, 'stats')).redeliveries;
+	const dtBefore = (await stack.executions(WORKFLOWS.dingTalk.id)).map((r) => r.id);
+	const live = (await gateway(urls, 'stats')).liveByClient[DT.appKey] || 0;
+	if (live !== 1) problems.push(`DingTalk: ${live} Stream connections for the app, want 1 (the main's)`);
+	const messages = DT_FILES.map((f) => ({ f, message: dingTalkMessage(f, dtCode(f.fixture)) }));
+	await gateway(urls, 'deliver', { messages: messages.map((m) => m.message), clientId: DT.appKey });
+	const dtRows = await waitFor(
+		async () => {
+			const rows = newRows(await stack.executions(WORKFLOWS.dingTalk.id), dtBefore);
+			return rows.length >= messages.length && rows.every((r) => !['new', 'running', 'waiting'].includes(r.status)) ? rows : undefined;
+		},
+		120_000,
+		`${messages.length} DingTalk trigger executions`,
+	);
+	for (const row of dtRows) {
+		const s = await executionSummary(stack, row, 'dingTalk');
+		const m = messages.find((x) => x.message.msgId === s.message);
+		if (!m) problems.push(`DingTalk: execution ${row.id} for an unexpected message ${s.message}`);
+		else checkRun(s, lib.fixtureSha(m.f.fixture), prefixOf(mode), problems, `DingTalk ${m.f.msgtype}`);
+	}
+	if (dtRows.length !== messages.length) problems.push(`DingTalk: ${dtRows.length} executions for ${messages.length} messages`);
+	const stats = await waitFor(async () => {
+		const s = await gateway(urls, 'stats');
+		return s.unacked === 0 ? s : undefined;
+	}, 10_000, 'every DingTalk message acknowledged');
+	const lines = workerTriggerLines(stack);
+	if (lines.length) problems.push(`the workers logged trigger lines: ${lines.slice(0, 3).join(' | ')}`);
+	if (!mainActivatedTriggers(stack)) problems.push('the main did not log both triggers\' activation');
+	if (problems.length) throw new Error(problems.join('\n'));
+	const perWorker = [...greenRows, ...dtRows].reduce((acc, r) => {
+		const w = stack.workerOf(r.id)[0];
+		return { ...acc, [w]: (acc[w] || 0) + 1 };
+	}, {});
+	return `${greenRows.length} Green-API + ${dtRows.length} DingTalk executions, each file right on the main (trigger) and on the worker; 1 long poll, 1 Stream connection, ${stats.redeliveries - redeliveriesBefore} redeliveries; per worker ${JSON.stringify(perWorker)}`;
+}
+
+/**
+ * Kills the worker running the execution of `sendMessage`'s message 2 s into its download and
+ * restarts it: the message must come back (left unacknowledged), run once more and succeed.
+ */
+async function crashOne(stack, key, sendMessage, wantSha) {
+	const wf = WORKFLOWS[key];
+	const before = (await stack.executions(wf.id)).map((r) => r.id);
+	await sendMessage();
+	// The trigger downloads the slow file on the main first (~7 s), then the worker starts.
+	const { executionId, victim } = await waitFor(
+		async () => {
+			for (const row of newRows(await stack.executions(wf.id), before)) {
+				const names = stack.workerOf(row.id);
+				if (names.length) return { executionId: row.id, victim: stack.workers.findIndex((w) => w.name === names[0]) };
+			}
+			return undefined;
+		},
+		60_000,
+		'a worker to start the slow execution',
+	);
+	await lib.sleep(2000); // in the middle of the worker's ~7 s download
+	await stack.killWorker(victim);
+	const killedAt = Date.now();
+	await stack.startWorker(victim);
+	const rows = await waitFor(
+		async () => {
+			const found = newRows(await stack.executions(wf.id), before);
+			return found.some((r) => r.id !== executionId && r.status === 'success') && found.every((r) => !['new', 'running', 'waiting'].includes(r.status)) ? found : undefined;
+		},
+		150_000,
+		'the message to run again after the kill',
+	);
+	const rerunIn = (Date.now() - killedAt) / 1000;
+	await lib.sleep(3000); // room for a wrong third execution
+	const all = newRows(await stack.executions(wf.id), before);
+	const summaries = [];
+	for (const row of all) summaries.push(await executionSummary(stack, row, key));
+	const killed = summaries.find((s) => s.id === executionId);
+	const succeeded = summaries.filter((s) => s.status === 'success');
+	const problems = [];
+	if (all.length !== 2) problems.push(`${all.length} executions for one message (want the killed one and its rerun): ${JSON.stringify(summaries.map((s) => [s.id, s.status]))}`);
+	if (succeeded.length !== 1) problems.push(`${succeeded.length} successful executions for one message`);
+	if (killed && killed.status === 'success') problems.push(`the killed execution ${executionId} reports success`);
+	const twice = summaries.filter((s) => s.workers.length > 1);
+	if (twice.length) problems.push(`execution(s) started twice: ${JSON.stringify(twice.map((s) => [s.id, s.workers]))}`);
+	for (const s of succeeded) checkRun(s, wantSha, '', problems, `${key} rerun`);
+	void rows;
+	return { problems, executionId, killedStatus: killed && killed.status, rerunIn, victim: stack.workers[victim].name };
+}
+
+async function crashScenario(stack, urls, slowSha) {
+	const problems = [];
+	// Green-API: the notification is deleted only after a finished execution.
+	const green = await crashOne(stack, 'green', async () => await control(urls, 'green-notify', { idInstance: GREEN.idInstance, body: greenNotification('QT-SLOW', GREEN_FILES[1]) }), slowSha);
+	problems.push(...green.problems.map((p) => `Green-API: ${p}`));
+	const queue = await greenQueue(urls);
+	if (queue.deleted.length === 0) problems.push('Green-API: nothing was deleted from the queue');
+	if (queue.pending.length) problems.push(`Green-API: ${queue.pending.length} notifications left in the queue`);
+	const mainLog = stack.main ? stack.main.output : '';
+	if (!/notification QT-SLOW: its execution was lost before it finished/.test(mainLog)) problems.push('Green-API: the main did not log why the notification is delivered again');
+
+	// DingTalk: left unanswered, the gateway delivers it again after its ack deadline.
+	await gateway(urls, 'options', { ackDeadlineMs: ACK_DEADLINE_MS });
+	const before = await gateway(urls, 'stats');
+	const message = dingTalkMessage({ msgtype: 'file', content: (c) => ({ downloadCode: c, fileName: 'slow.bin' }) }, 'QT-DT-SLOW');
+	const dt = await crashOne(stack, 'dingTalk', async () => await gateway(urls, 'deliver', { messages: [message], clientId: DT.appKey }), slowSha);
+	problems.push(...dt.problems.map((p) => `DingTalk: ${p}`));
+	const after = await waitFor(async () => {
+		const s = await gateway(urls, 'stats');
+		return s.unacked === 0 ? s : undefined;
+	}, 30_000, 'the DingTalk message acknowledged');
+	if (!/message [^ ]+: its execution was lost before it finished/.test(stack.main ? stack.main.output : '')) problems.push('DingTalk: the main did not log why the message is left unanswered');
+	const lines = workerTriggerLines(stack);
+	if (lines.length) problems.push(`the workers logged trigger lines: ${lines.slice(0, 3).join(' | ')}`);
+	if (problems.length) throw new Error(problems.join('\n'));
+	return (
+		`Green-API: ${green.victim} killed in execution ${green.executionId} ("${green.killedStatus}"), the notification ran again ${green.rerunIn.toFixed(0)} s later, then was deleted; ` +
+		`DingTalk: ${dt.victim} killed in execution ${dt.executionId} ("${dt.killedStatus}"), redelivered and run again ${dt.rerunIn.toFixed(0)} s later, acknowledged (${after.redeliveries - before.redeliveries} redeliveries); one success each`
+	);
+}
+
+module.exports = { SLOW, addToStandIn, credentials, workflows, filesScenario, crashScenario, gateway };
