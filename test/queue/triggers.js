@@ -17,14 +17,20 @@ const e2e = require('../e2e/setup');
 /** The Green-API instance and DingTalk app only the triggers use: their queue and their Stream connection are the triggers' own. */
 const GREEN = { idInstance: '1101000088', apiTokenInstance: 'queueTriggerToken0088', messenger: 'whatsapp' };
 const GREEN_CHAT = '79008888888@c.us';
+/** The instance of the Green-API Trigger in webhook mode (its webhook URL set, so its queue stays empty). */
+const GREEN_HOOK = { idInstance: '1101000089', apiTokenInstance: 'queueTriggerHookToken0089', messenger: 'whatsapp' };
+const GREEN_HOOK_TOKEN = 'queue-trigger-webhook-token-0089';
 const DT = { appKey: 'dingqueuetrigger', appSecret: 'queue-trigger-secret-0001' };
 const CRED = {
 	GREEN: { id: 'msgFilesGreenTrig', name: 'Green-API trigger instance' },
+	GREEN_HOOK: { id: 'msgFilesGreenHook', name: 'Green-API trigger instance (webhook)' },
 	DT: { id: 'msgFilesDtTrigger', name: 'DingTalk trigger app' },
 };
 const WORKFLOWS = {
 	green: { id: 'queueTriggerGreen', name: 'Queue Green-API Trigger', trigger: 'Green-API Trigger' },
 	dingTalk: { id: 'queueTriggerDtalk', name: 'Queue DingTalk Trigger', trigger: 'DingTalk Trigger' },
+	greenHook: { id: 'queueTriggerGrHook', name: 'Queue Green-API Trigger (webhook)', trigger: 'Green-API Trigger', webhookId: '0d7a5c1e-e2e0-4d00-8000-00000000q001' },
+	dingTalkHook: { id: 'queueTriggerDtHook', name: 'Queue DingTalk Trigger (HTTP callback)', trigger: 'DingTalk Trigger', webhookId: '0d7a5c1e-e2e0-4d00-8000-00000000q002' },
 };
 /** The file a worker is killed over: 2 MB at 300 KB/s, ~7 s per download (on the main, then again on the worker). */
 const SLOW = { size: 2 * 1024 * 1024, seed: 31, bytesPerSecond: 300 * 1024 };
@@ -43,6 +49,8 @@ const DT_FILES = [
 	{ msgtype: 'audio', fixture: 'voice.amr', content: (c) => ({ downloadCode: c, duration: 3000, recognition: '你好' }) },
 	{ msgtype: 'video', fixture: 'video.mp4', content: (c) => ({ downloadCode: c, videoType: 'mp4', duration: 5 }) },
 ];
+/** The file message each webhook-mode trigger gets per round. */
+const HOOK_FILE = GREEN_FILES[1];
 const greenId = (fixture, round) => `QT-${fixture}-${round}`;
 const dtCode = (fixture) => `QT-DT-${fixture}`;
 
@@ -51,9 +59,10 @@ const dtCode = (fixture) => `QT-DT-${fixture}`;
 /** Adds the triggers' instance, app and files to the queue suite's stand-in config; `rounds` = binary-data modes run. */
 function addToStandIn(config, rounds) {
 	const body = (fixture) => ({ path: lib.fixturePath(fixture) });
-	config.greenApi.instances.push(GREEN);
+	config.greenApi.instances.push(GREEN, GREEN_HOOK);
 	for (let round = 0; round < rounds; round++) {
 		for (const f of GREEN_FILES) config.greenApi.files.push({ idInstance: GREEN.idInstance, chatId: GREEN_CHAT, idMessage: greenId(f.fixture, round), body: body(f.fixture), linkExtension: f.ext });
+		config.greenApi.files.push({ idInstance: GREEN_HOOK.idInstance, chatId: GREEN_CHAT, idMessage: greenId('hook', round), body: body(HOOK_FILE.fixture), linkExtension: HOOK_FILE.ext });
 	}
 	config.greenApi.files.push({ idInstance: GREEN.idInstance, chatId: GREEN_CHAT, idMessage: 'QT-SLOW', body: { size: SLOW.size, seed: SLOW.seed }, fault: { slowBytesPerSecond: SLOW.bytesPerSecond } });
 	config.dingTalk.apps.push(DT);
@@ -69,6 +78,18 @@ function credentials(urls) {
 			type: 'greenApi',
 			data: { apiUrl: urls.greenApiUrl, mediaUrl: urls.greenMediaUrl, idInstance: GREEN.idInstance, apiTokenInstance: GREEN.apiTokenInstance, messenger: GREEN.messenger },
 		},
+		{
+			...CRED.GREEN_HOOK,
+			type: 'greenApi',
+			data: {
+				apiUrl: urls.greenApiUrl,
+				mediaUrl: urls.greenMediaUrl,
+				idInstance: GREEN_HOOK.idInstance,
+				apiTokenInstance: GREEN_HOOK.apiTokenInstance,
+				messenger: GREEN_HOOK.messenger,
+				webhookUrlToken: GREEN_HOOK_TOKEN,
+			},
+		},
 		{ ...CRED.DT, type: 'dingTalkApi', data: { appType: 'internal', baseUrl: urls.dingTalkUrl, appKey: DT.appKey, appSecret: DT.appSecret, robotCode: DT.appKey } },
 	];
 }
@@ -80,23 +101,24 @@ function node(name, type, typeVersion, parameters, position, extra = {}) {
 const hashNode = (name, property, field, x) =>
 	node(name, 'n8n-nodes-base.crypto', 2, { action: 'hash', type: 'SHA256', binaryData: true, binaryPropertyName: property, dataPropertyName: field, encoding: 'hex' }, [x, 0]);
 
+const TRIGGER_NODES = {
+	green: { type: 'greenApiTrigger', parameters: { mode: 'polling', receiveTimeout: 5, downloadFiles: true, options: { deleteAfter: 'executionFinished' } }, credentials: { greenApi: CRED.GREEN } },
+	dingTalk: { type: 'dingTalkTrigger', parameters: { mode: 'stream', downloadFiles: true, options: { acknowledge: 'executionFinished' } }, credentials: { dingTalkApi: CRED.DT } },
+	greenHook: { type: 'greenApiTrigger', parameters: { mode: 'webhook', downloadFiles: true, options: {} }, credentials: { greenApi: CRED.GREEN_HOOK } },
+	dingTalkHook: { type: 'dingTalkTrigger', parameters: { mode: 'httpCallback', downloadFiles: true, options: {} }, credentials: { dingTalkApi: CRED.DT } },
+};
+
 function triggerWorkflow(key) {
 	const wf = WORKFLOWS[key];
-	const green = key === 'green';
-	const triggerNode = green
-		? node(wf.trigger, `${lib.PACKAGE_NAME}.greenApiTrigger`, 1, { mode: 'polling', receiveTimeout: 5, downloadFiles: true, options: { deleteAfter: 'executionFinished' } }, [0, 0], {
-				credentials: { greenApi: CRED.GREEN },
-			})
-		: node(wf.trigger, `${lib.PACKAGE_NAME}.dingTalkTrigger`, 1, { mode: 'stream', downloadFiles: true, options: { acknowledge: 'executionFinished' } }, [0, 0], {
-				credentials: { dingTalkApi: CRED.DT },
-			});
+	const t = TRIGGER_NODES[key];
+	const triggerNode = node(wf.trigger, `${lib.PACKAGE_NAME}.${t.type}`, 1, t.parameters, [0, 0], { credentials: t.credentials, ...(wf.webhookId ? { webhookId: wf.webhookId } : {}) });
 	const download = node(
 		'Download Message File',
 		lib.NODE_TYPE,
 		1,
-		{ service: green ? 'greenApi' : 'dingTalk', source: 'message', message: '={{ $json }}', options: { binaryPropertyName: 'workerFile' } },
+		{ service: t.type === 'greenApiTrigger' ? 'greenApi' : 'dingTalk', source: 'message', message: '={{ $json }}', options: { binaryPropertyName: 'workerFile' } },
 		[440, 0],
-		{ credentials: green ? { greenApi: CRED.GREEN } : { dingTalkApi: CRED.DT } },
+		{ credentials: t.credentials },
 	);
 	const nodes = [triggerNode, hashNode("Hash the trigger's file", 'data', 'triggerSha', 220), download, hashNode("Hash the worker's file", 'workerFile', 'workerSha', 660)];
 	const chain = nodes.map((n) => n.name);
@@ -105,7 +127,7 @@ function triggerWorkflow(key) {
 }
 
 function workflows() {
-	return [triggerWorkflow('green'), triggerWorkflow('dingTalk')];
+	return Object.keys(WORKFLOWS).map((key) => triggerWorkflow(key));
 }
 
 // ---------------------------------------------------------------- talking to the stand-in
@@ -157,7 +179,7 @@ async function executionSummary(stack, row, key) {
 		id: row.id,
 		status: row.status,
 		mode: row.mode,
-		message: key === 'green' ? first.idMessage : first.msgId,
+		message: key.startsWith('green') ? first.idMessage : first.msgId,
 		binaryIds: triggerItems.map((item) => item.binary && item.binary.data && item.binary.data.id).filter(Boolean),
 		triggerShas: (lib.nodeOutput(runData, "Hash the trigger's file") || []).map((item) => item.json.triggerSha),
 		workerShas: (lib.nodeOutput(runData, "Hash the worker's file") || []).map((item) => item.json.workerSha),
@@ -166,9 +188,9 @@ async function executionSummary(stack, row, key) {
 	};
 }
 
-function checkRun(summary, wantSha, binaryPrefix, problems, label) {
+function checkRun(summary, wantSha, binaryPrefix, problems, label, wantMode = 'trigger') {
 	if (summary.status !== 'success') problems.push(`${label}: execution ${summary.id} is "${summary.status}" ${summary.error || ''}`);
-	if (summary.mode !== 'trigger') problems.push(`${label}: execution ${summary.id} has mode "${summary.mode}", want "trigger"`);
+	if (summary.mode !== wantMode) problems.push(`${label}: execution ${summary.id} has mode "${summary.mode}", want "${wantMode}"`);
 	if (summary.workers.length !== 1) problems.push(`${label}: execution ${summary.id} started by ${JSON.stringify(summary.workers)}, want one worker`);
 	if (summary.triggerShas[0] !== wantSha) problems.push(`${label}: the file the trigger attached hashes to ${summary.triggerShas[0]}`);
 	if (summary.workerShas[0] !== wantSha) problems.push(`${label}: the file the worker downloaded hashes to ${summary.workerShas[0]}`);
@@ -251,15 +273,51 @@ async function filesScenario(stack, urls, mode, round) {
 		const s = await gateway(urls, 'stats');
 		return s.unacked === 0 ? s : undefined;
 	}, 10_000, 'every DingTalk message acknowledged');
+	// Webhook modes: the main receives the call and runs the trigger's webhook (the file attached there).
+	const hookRows = await webhookModes(stack, urls, mode, round, problems);
 	const lines = workerTriggerLines(stack);
 	if (lines.length) problems.push(`the workers logged trigger lines: ${lines.slice(0, 3).join(' | ')}`);
-	if (!mainActivatedTriggers(stack)) problems.push('the main did not log both triggers\' activation');
+	if (!mainActivatedTriggers(stack)) problems.push('the main did not log the triggers\' activation');
 	if (problems.length) throw new Error(problems.join('\n'));
-	const perWorker = [...greenRows, ...dtRows].reduce((acc, r) => {
+	const perWorker = [...greenRows, ...dtRows, ...hookRows].reduce((acc, r) => {
 		const w = stack.workerOf(r.id)[0];
 		return { ...acc, [w]: (acc[w] || 0) + 1 };
 	}, {});
-	return `${greenRows.length} Green-API + ${dtRows.length} DingTalk executions, each file right on the main (trigger) and on the worker; 1 long poll, 1 Stream connection, ${stats.redeliveries - redeliveriesBefore} redeliveries; per worker ${JSON.stringify(perWorker)}`;
+	return `${greenRows.length} Green-API (polling) + ${dtRows.length} DingTalk (Stream) + 2 webhook-mode executions, each file right on the main (trigger) and on the worker; 1 long poll, 1 Stream connection, ${stats.redeliveries - redeliveriesBefore} redeliveries; per worker ${JSON.stringify(perWorker)}`;
+}
+
+/** One file message to each webhook-mode trigger: Green-API's call with its Bearer token, DingTalk's signed callback. */
+async function webhookModes(stack, urls, mode, round, problems) {
+	const before = {
+		greenHook: (await stack.executions(WORKFLOWS.greenHook.id)).map((r) => r.id),
+		dingTalkHook: (await stack.executions(WORKFLOWS.dingTalkHook.id)).map((r) => r.id),
+	};
+	// The main's URL changes with each start: point the instance at it (as the console's Webhook URL field does).
+	const webhookUrl = `${stack.baseUrl}/webhook/${WORKFLOWS.greenHook.webhookId}/webhook`;
+	await control(urls, 'green-settings', { idInstance: GREEN_HOOK.idInstance, settings: { webhookUrl, webhookUrlToken: GREEN_HOOK_TOKEN } });
+	const idMessage = greenId('hook', round);
+	const green = await control(urls, 'green-notify', { idInstance: GREEN_HOOK.idInstance, body: e2e.greenWebhook(GREEN_HOOK, GREEN_CHAT, idMessage, HOOK_FILE.typeMessage, { downloadUrl: '', fileName: `${idMessage}.${HOOK_FILE.ext}`, mimeType: HOOK_FILE.mimeType }) });
+	if (!green.delivered || green.statuses[0] !== 200) problems.push(`Green-API webhook: ${JSON.stringify(green)}`);
+	const dtFile = DT_FILES[1];
+	const message = dingTalkMessage(dtFile, dtCode(dtFile.fixture));
+	const res = await lib.postJson(`${stack.baseUrl}/webhook/${WORKFLOWS.dingTalkHook.webhookId}/dingtalk`, message, { headers: e2e.dingTalkSignHeaders(DT.appSecret), timeoutMs: 60_000 });
+	if (res.status !== 200) problems.push(`DingTalk callback: HTTP ${res.status} ${res.body.toString('utf8').slice(0, 200)}`);
+	const rows = [];
+	for (const [key, want] of [
+		['greenHook', { message: idMessage, fixture: HOOK_FILE.fixture }],
+		['dingTalkHook', { message: message.msgId, fixture: dtFile.fixture }],
+	]) {
+		const found = await waitFor(async () => {
+			const r = newRows(await stack.executions(WORKFLOWS[key].id), before[key]);
+			return r.length && r.every((x) => !['new', 'running', 'waiting'].includes(x.status)) ? r : undefined;
+		}, 60_000, `the ${WORKFLOWS[key].name} execution`);
+		if (found.length !== 1) problems.push(`${key}: ${found.length} executions for one call`);
+		const summary = await executionSummary(stack, found[0], key);
+		if (summary.message !== want.message) problems.push(`${key}: execution for ${summary.message}, want ${want.message}`);
+		checkRun(summary, lib.fixtureSha(want.fixture), prefixOf(mode), problems, key, 'webhook');
+		rows.push(...found);
+	}
+	return rows;
 }
 
 /**
