@@ -337,6 +337,33 @@ async function standInRequests(urls) {
 	return JSON.parse(r.body.toString('utf8'));
 }
 
+/** A control route of the stand-in (`/__standin/<route>`): GET without a value, else POST it as JSON. */
+async function standInControl(urls, route, value) {
+	const url = `${urls.controlUrl}/__standin/${route}`;
+	const res = value === undefined ? await httpRequest(url, { timeoutMs: 60_000 }) : await postJson(url, value, { timeoutMs: 60_000 });
+	if (res.status !== 200) throw new Error(`stand-in ${route}: HTTP ${res.status} ${res.body.toString('utf8').slice(0, 200)}`);
+	return JSON.parse(res.body.toString('utf8'));
+}
+
+/** A control route of the stand-in Stream gateway (`/__stream/<route>`, on its own listener). */
+async function streamGateway(urls, route, body) {
+	const url = `${urls.streamGatewayUrl.replace(/^ws:/, 'http:')}/__stream/${route}`;
+	const res = body === undefined ? await httpRequest(url, { timeoutMs: 10_000 }) : await postJson(url, body, { timeoutMs: 10_000 });
+	if (res.status !== 200) throw new Error(`gateway ${route}: HTTP ${res.status}`);
+	return JSON.parse(res.body.toString('utf8'));
+}
+
+/** Polls `condition` (sync or async) every 200 ms until it returns something truthy, which it returns; throws after `timeoutMs`. */
+async function waitFor(condition, timeoutMs, what) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await condition();
+		if (value) return value;
+		if (Date.now() > deadline) throw new Error(`timed out after ${fmtMs(timeoutMs)} waiting for ${what}`);
+		await sleep(200);
+	}
+}
+
 // ------------------------------------------------------------------ n8n
 
 class N8n {
@@ -690,6 +717,9 @@ module.exports = {
 	startStandIn,
 	standInStats,
 	standInRequests,
+	standInControl,
+	streamGateway,
+	waitFor,
 	N8n,
 	parseRawOutput,
 	nodeOutput,

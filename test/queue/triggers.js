@@ -132,19 +132,9 @@ function workflows() {
 
 // ---------------------------------------------------------------- talking to the stand-in
 
-async function control(urls, route, value) {
-	const url = `${urls.controlUrl}/__standin/${route}`;
-	const res = value === undefined ? await lib.httpRequest(url, { timeoutMs: 30_000 }) : await lib.postJson(url, value, { timeoutMs: 30_000 });
-	if (res.status !== 200) throw new Error(`stand-in ${route}: HTTP ${res.status} ${res.body.toString('utf8').slice(0, 200)}`);
-	return JSON.parse(res.body.toString('utf8'));
-}
-
-async function gateway(urls, route, body) {
-	const url = `${urls.streamGatewayUrl.replace(/^ws:/, 'http:')}/__stream/${route}`;
-	const res = body === undefined ? await lib.httpRequest(url, { timeoutMs: 10_000 }) : await lib.postJson(url, body, { timeoutMs: 10_000 });
-	if (res.status !== 200) throw new Error(`gateway ${route}: HTTP ${res.status}`);
-	return JSON.parse(res.body.toString('utf8'));
-}
+const control = lib.standInControl;
+const gateway = lib.streamGateway;
+const waitFor = lib.waitFor;
 
 const greenQueue = async (urls) => await control(urls, `green-queue?idInstance=${GREEN.idInstance}`);
 
@@ -155,16 +145,6 @@ function greenNotification(idMessage, t) {
 
 function dingTalkMessage(f, code) {
 	return e2e.dingTalkMessage(f.msgtype, f.content(code), { robotCode: DT.appKey });
-}
-
-async function waitFor(condition, timeoutMs, what) {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await condition();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error(`timed out after ${lib.fmtMs(timeoutMs)} waiting for ${what}`);
-		await lib.sleep(250);
-	}
 }
 
 // ---------------------------------------------------------------- checks
