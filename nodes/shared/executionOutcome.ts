@@ -11,17 +11,25 @@ import type { INodeExecutionData, IRun, ITriggerFunctions } from 'n8n-workflow';
 export type ExecutionOutcome = 'finished' | 'lost';
 
 /**
- * Whether n8n's report of a finished execution means it was lost. n8n marks executions of a
- * dead process `crashed`; in queue mode the main reports a stalled job as an `error` run that
- * no node produced (no `lastNodeExecuted`, empty `runData`), whereas a workflow that failed
- * in a node always names that node.
+ * n8n's MaxStalledCountError, the same text from n8n 1.x to 2.41: "This execution failed to
+ * be processed too many times and will no longer retry…". Its class is not exported to nodes.
+ */
+const STALLED_JOB = /processed too many times|job stalled/i;
+
+/**
+ * Whether n8n's report of a finished execution means it was lost: marked `crashed` (its
+ * process died), or — queue mode — the main's report of a stalled job: an `error` run no
+ * node produced, with n8n's stalled-job error. Anything else (a node's failure, a workflow
+ * that could not start, n8n 2.41's "succeeded, but its result could not be read") ran or
+ * will not run better a second time.
  */
 export function executionWasLost(run: IRun | undefined): boolean {
 	if (!run || run.finished) return false;
 	if (run.status === 'crashed') return true;
 	if (run.status !== 'error') return false;
 	const result = run.data?.resultData;
-	return !result?.lastNodeExecuted && Object.keys(result?.runData ?? {}).length === 0;
+	if (result?.lastNodeExecuted || Object.keys(result?.runData ?? {}).length > 0) return false;
+	return STALLED_JOB.test(String(result?.error?.message ?? ''));
 }
 
 /**

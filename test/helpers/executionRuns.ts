@@ -40,3 +40,9 @@ export const stalledJobRun = (): IRun =>
 
 /** n8n's crash recovery marked the execution `crashed` (its process stopped). */
 export const crashedRun = (): IRun => run({ status: 'crashed', resultData: {} });
+
+/** A workflow that never reached a node (e.g. a credential it may not use): no node named. */
+export const notStartedRun = (): IRun => run({ resultData: { error: { message: 'Node has no access to credential' } } });
+
+/** n8n 2.41: a stalled job that had in fact succeeded, whose stored result could not be read. */
+export const unreadableSuccessRun = (): IRun => run({ resultData: { error: { message: 'Execution 12 succeeded, but its result could not be read' } } });

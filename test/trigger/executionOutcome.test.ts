@@ -1,7 +1,7 @@
 import type { IRun } from 'n8n-workflow';
 
 import { LostExecutions, executionWasLost, lostExecutionMessage } from '../../nodes/shared/executionOutcome';
-import { crashedRun, nodeFailedRun, stalledJobRun, succeededRun } from '../helpers/executionRuns';
+import { crashedRun, nodeFailedRun, notStartedRun, stalledJobRun, succeededRun, unreadableSuccessRun } from '../helpers/executionRuns';
 
 describe('executionWasLost: a message is delivered again only when its execution never ran to an end', () => {
 	test.each([
@@ -10,7 +10,9 @@ describe('executionWasLost: a message is delivered again only when its execution
 		['a stalled queue-mode job (its worker was killed): lost', stalledJobRun(), true],
 		['an execution n8n marked crashed: lost', crashedRun(), true],
 		['a cancelled execution: finished', { ...succeededRun(), finished: false, status: 'canceled' } as IRun, false],
-		['no run at all: finished', undefined, false],
+		['no run at all (n8n 2.41 when a workflow could not start): finished', undefined, false],
+		['a workflow that never reached a node: finished (it would not start the second time either)', notStartedRun(), false],
+		['n8n 2.41: a stalled job that had in fact succeeded: finished', unreadableSuccessRun(), false],
 	])('%s', (_what, run, lost) => {
 		expect(executionWasLost(run)).toBe(lost);
 	});
