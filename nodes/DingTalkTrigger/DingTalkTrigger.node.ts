@@ -10,10 +10,10 @@ import type {
 	IWebhookResponseData,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, NodeConnectionTypes, NodeOperationError, OperationalError } from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { isMessageFileError } from '../shared/errors';
-import { LostExecutions, emitAndAwaitExecution, lostExecutionMessage } from '../shared/executionOutcome';
+import { ExecutionWaiter } from '../shared/executionOutcome';
 import { openStreamConnection } from '../shared/messengers/dingTalk/stream';
 import type { FileOptionValues } from '../shared/pipeline/fileOptions';
 import { checkCallbackSignature } from './callbackSignature';
@@ -107,8 +107,7 @@ export class DingTalkTrigger implements INodeType {
 		const recent = new RecentMessages<CallbackOutcome>(DUPLICATE_WINDOW_MS, DUPLICATE_MAX_IDS);
 		let testEventTaken = false;
 		// A manual (editor) run ends at the first emit: nothing to wait for there.
-		const waitForExecution = options.acknowledge === 'executionFinished' && !manual;
-		const lost = new LostExecutions();
+		const waiter = options.acknowledge === 'executionFinished' && !manual ? new ExecutionWaiter(this) : undefined;
 
 		const takeMessage = async (id: string, message: IDataObject): Promise<CallbackOutcome> => {
 			if (!acceptsMessage(message, options)) return 'ack';
@@ -117,20 +116,14 @@ export class DingTalkTrigger implements INodeType {
 			// "Listen for test event" takes one message; the others stay unanswered for the active workflow.
 			if (manual && testEventTaken) return 'skip';
 			testEventTaken = true;
-			if (!waitForExecution) {
+			if (!waiter) {
 				this.emit([items]);
 				return 'ack';
 			}
-			if ((await emitAndAwaitExecution(this, [items])) === 'finished') {
-				lost.settled(id);
-				return 'ack';
-			}
-			if (!lost.recordLoss(id)) {
-				this.logger.error(`DingTalk Trigger: ${lostExecutionMessage(`message ${id}`, false)}`);
-				return 'ack';
-			}
-			// Unanswered, and forgotten by the de-duplication (a failed take is): DingTalk's redelivery starts it again.
-			throw new OperationalError(lostExecutionMessage(`message ${id}`, true), { level: 'warning' });
+			const result = await waiter.emit([items], id, `DingTalk message ${id}`);
+			// A throw leaves it unanswered and forgotten by the de-duplication: DingTalk's redelivery starts it again.
+			if (result.action === 'deliverAgain') throw result.error;
+			return result.action === 'acknowledge' ? 'ack' : 'skip';
 		};
 
 		const onCallback = async (frame: StreamFrame): Promise<CallbackOutcome> => {
@@ -171,7 +164,10 @@ export class DingTalkTrigger implements INodeType {
 				throw activationError(this.getNode(), error, redact);
 			}
 		};
-		const closeFunction = async () => await client.stop();
+		const closeFunction = async () => {
+			waiter?.close();
+			await client.stop();
+		};
 
 		if (manual) return { closeFunction, manualTriggerFunction: start };
 		await start();

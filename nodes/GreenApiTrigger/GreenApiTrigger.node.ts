@@ -12,7 +12,7 @@ import type {
 import { NodeApiError, NodeConnectionTypes, NodeOperationError, OperationalError } from 'n8n-workflow';
 
 import { isMessageFileError } from '../shared/errors';
-import { LostExecutions, emitAndAwaitExecution, lostExecutionMessage } from '../shared/executionOutcome';
+import { ExecutionWaiter } from '../shared/executionOutcome';
 import { messengerName, messengerOf, redactToken } from '../shared/messengers/greenApi/api';
 import { getSettings, setSettings } from '../shared/messengers/greenApi/settings';
 import { binaryPropertyNameOf } from '../shared/pipeline/fileOptions';
@@ -204,9 +204,8 @@ export class GreenApiTrigger implements INodeType {
 
 		const { items: itemOptions, filter, deleteAfter } = readOptions(this);
 		const recent = new RecentNotifications();
-		const lost = new LostExecutions();
 		// A manual (editor) run ends at the first emit: nothing to wait for there.
-		const waitForExecution = deleteAfter === 'executionFinished' && this.getActivationMode() !== 'manual';
+		const waiter = deleteAfter === 'executionFinished' && this.getActivationMode() !== 'manual' ? new ExecutionWaiter(this) : undefined;
 		const messenger = messengerName(messengerOf(credentials));
 		const poller = new NotificationPoller(
 			this,
@@ -218,30 +217,30 @@ export class GreenApiTrigger implements INodeType {
 					const items = await notificationItems(this, body, itemOptions, credentials);
 					// Remembered only once emitted: a notification that failed before is not taken for a duplicate.
 					if (key !== undefined) recent.remember(key);
-					if (!waitForExecution) {
+					if (!waiter) {
 						this.emit([items]);
 						return;
 					}
-					const lostId = key ?? String(body.idMessage ?? '');
-					if ((await emitAndAwaitExecution(this, [items])) === 'finished') {
-						lost.settled(lostId);
-						return;
-					}
-					const what = `notification ${String(body.idMessage ?? body.typeWebhook ?? '')}`;
-					if (!lost.recordLoss(lostId)) {
-						this.logger.error(`Green-API Trigger (${messenger}): ${lostExecutionMessage(what, false)}`);
-						return; // deleted: given up on, with the reason logged
-					}
-					// Not deleted: the queue hands it out again, and it must not be taken for a duplicate then.
+					const what = `Green-API Trigger (${messenger}): notification ${String(body.idMessage ?? body.typeWebhook ?? '')}`;
+					const result = await waiter.emit([items], key ?? String(body.idMessage ?? ''), what);
+					if (result.action === 'acknowledge') return;
+					// A failed delivery keeps it queued: the queue hands it out again, and it must not be taken for a duplicate then.
 					if (key !== undefined) recent.forget(key);
-					throw new OperationalError(lostExecutionMessage(what, true), { level: 'warning' });
+					// Closed mid-execution: the poller is stopping and logs nothing.
+					throw result.action === 'deliverAgain' ? result.error : new OperationalError(`${what}: the trigger stopped before its execution finished; left in the queue`);
 				},
 				onError: (error, delayMs) => {
-					this.logger.warn(`Green-API Trigger (${messenger}): ${redactToken(error.message, credentials)}${delayMs ? `; trying again in ${Math.round(delayMs / 1000)} s` : ''}`);
+					const text = redactToken(error.message, credentials);
+					this.logger.warn(`${text.startsWith('Green-API Trigger') ? '' : `Green-API Trigger (${messenger}): `}${text}${delayMs ? `; trying again in ${Math.round(delayMs / 1000)} s` : ''}`);
 				},
 			},
 		);
 		poller.start();
-		return { closeFunction: async () => await poller.stop() };
+		return {
+			closeFunction: async () => {
+				waiter?.close();
+				await poller.stop();
+			},
+		};
 	}
 }

@@ -1,14 +1,20 @@
 import type { INodeExecutionData, IRun, ITriggerFunctions } from 'n8n-workflow';
+import { OperationalError } from 'n8n-workflow';
+
+import { abortablePause } from './abortablePause';
 
 /**
- * How an execution a trigger started ended, for triggers that acknowledge a message only
- * once its execution finished:
- * - `finished`: it ran (successfully or not, or a person stopped it) — acknowledge;
- * - `lost`: it never ran its workflow to an end because the process running it died — in
- *   queue mode a killed worker, which n8n reports as a stalled job and does not run again
- *   (`maxStalledCount: 0`). Leave the message with the messenger, which delivers it again.
+ * For triggers that acknowledge a message only once its execution finished. How the wait
+ * for that execution ended:
+ * - `finished`: it ran (successfully or not), or a person cancelled it — acknowledge;
+ * - `lost`: it never ran to an end because the process running it died (in queue mode a
+ *   killed worker: n8n reports a stalled job and does not run it again, `maxStalledCount: 0`),
+ *   or n8n could not start it (n8n 2.41 rejects the donePromise when the queue refuses the job);
+ * - `noAnswer`: n8n did not report its end within the wait limit (n8n 2.8 never settles the
+ *   donePromise of an execution it failed to enqueue) — handled like `lost`;
+ * - `stopped`: the trigger was closed while waiting — the message stays unacknowledged.
  */
-export type ExecutionOutcome = 'finished' | 'lost';
+export type ExecutionOutcome = 'finished' | 'lost' | 'noAnswer' | 'stopped';
 
 /**
  * n8n's MaxStalledCountError, the same text from n8n 1.x to 2.41: "This execution failed to
@@ -32,20 +38,14 @@ export function executionWasLost(run: IRun | undefined): boolean {
 	return STALLED_JOB.test(String(result?.error?.message ?? ''));
 }
 
-/**
- * Emits the items and waits until n8n finished the execution they started (its donePromise).
- * A rejected donePromise (a person cancelled the execution, or it was already gone) counts
- * as finished: acknowledging then cannot start it twice.
- */
-export async function emitAndAwaitExecution(context: ITriggerFunctions, data: INodeExecutionData[][]): Promise<ExecutionOutcome> {
-	const done = context.helpers.createDeferredPromise<IRun>();
-	context.emit(data, undefined, done);
-	try {
-		return executionWasLost(await done.promise) ? 'lost' : 'finished';
-	} catch {
-		return 'finished';
-	}
+/** A rejected donePromise: a cancellation or an execution already gone ran (or was meant to stop); anything else never started. */
+export function rejectionWasLoss(error: unknown): boolean {
+	const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
+	return !/cancel|not found|notfound/i.test(text);
 }
+
+/** How long a trigger waits for n8n to report an execution's end before delivering its message again. */
+export const EXECUTION_WAIT_LIMIT_MS = 60 * 60 * 1000;
 
 /** How many times one message is delivered again after its execution was lost, before it is acknowledged with an error logged. */
 export const MAX_LOST_EXECUTIONS = 3;
@@ -78,9 +78,71 @@ export class LostExecutions {
 	}
 }
 
+const WHY: Record<'lost' | 'noAnswer', string> = {
+	lost: 'its execution was lost before it finished (the n8n process running it stopped, or n8n could not queue it)',
+	noAnswer: `n8n did not report the end of its execution within ${EXECUTION_WAIT_LIMIT_MS / 60_000} minutes`,
+};
+
 /** The log line for a message that is delivered again, or given up on. */
-export function lostExecutionMessage(what: string, again: boolean, maxLost = MAX_LOST_EXECUTIONS): string {
+export function lostExecutionMessage(what: string, again: boolean, why: 'lost' | 'noAnswer' = 'lost', maxLost = MAX_LOST_EXECUTIONS): string {
 	return again
-		? `${what}: its execution was lost before it finished (the n8n process running it stopped); leaving it with the messenger, which delivers it again`
-		: `${what}: its execution was lost ${maxLost + 1} times (the n8n process running it stopped each time); acknowledged so it is not delivered again — check the workers' memory and logs, and re-run it by hand`;
+		? `${what}: ${WHY[why]}; leaving it with the messenger, which delivers it again`
+		: `${what}: its execution was lost ${maxLost + 1} times (${WHY[why]}); acknowledged so it is not delivered again — check the workers' memory and logs, and re-run it by hand`;
+}
+
+export type WaitResult = { action: 'acknowledge' } | { action: 'stopped' } | { action: 'deliverAgain'; error: OperationalError };
+
+/**
+ * Emits a message's items and waits for the execution they start, for a trigger that
+ * acknowledges after the execution. One per trigger activation; `close()` ends every wait.
+ */
+export class ExecutionWaiter {
+	private readonly lost = new LostExecutions();
+	private readonly closed = new AbortController();
+
+	constructor(
+		private readonly context: ITriggerFunctions,
+		private readonly limitMs = EXECUTION_WAIT_LIMIT_MS,
+	) {}
+
+	/**
+	 * What to do with the message once its execution ended: `acknowledge` (finished, or lost
+	 * too often — logged as an error), `deliverAgain` (with the reason to log), or `stopped`
+	 * when the trigger closed meanwhile (leave it unacknowledged).
+	 */
+	async emit(data: INodeExecutionData[][], id: string, what: string): Promise<WaitResult> {
+		const outcome = await this.awaitExecution(data);
+		if (outcome === 'stopped') return { action: 'stopped' };
+		if (outcome === 'finished') {
+			this.lost.settled(id);
+			return { action: 'acknowledge' };
+		}
+		if (!this.lost.recordLoss(id)) {
+			this.context.logger.error(lostExecutionMessage(what, false, outcome));
+			return { action: 'acknowledge' };
+		}
+		return { action: 'deliverAgain', error: new OperationalError(lostExecutionMessage(what, true, outcome), { level: 'warning' }) };
+	}
+
+	close(): void {
+		this.closed.abort();
+	}
+
+	private async awaitExecution(data: INodeExecutionData[][]): Promise<ExecutionOutcome> {
+		const done = this.context.helpers.createDeferredPromise<IRun>();
+		this.context.emit(data, undefined, done);
+		const settledWait = new AbortController();
+		const settled = done.promise.then(
+			(run): ExecutionOutcome => (executionWasLost(run) ? 'lost' : 'finished'),
+			(error: unknown): ExecutionOutcome => (rejectionWasLoss(error) ? 'lost' : 'finished'),
+		);
+		const waited = abortablePause(this.limitMs, AbortSignal.any([this.closed.signal, settledWait.signal])).then(
+			(elapsed): ExecutionOutcome => (elapsed ? 'noAnswer' : 'stopped'),
+		);
+		try {
+			return await Promise.race([settled, waited]);
+		} finally {
+			settledWait.abort(); // ends the pause (and its listeners) once the execution is settled
+		}
+	}
 }

@@ -3,7 +3,7 @@
  * n8n 2.8.4's WorkflowRunner builds them (packages/cli/src/workflow-runner.ts). In queue
  * mode the main has no runData of the worker's execution, only the job's result.
  */
-import type { IRun } from 'n8n-workflow';
+import type { IDeferredPromise, IRun } from 'n8n-workflow';
 
 function run(fields: Partial<IRun> & { resultData: Record<string, unknown> }): IRun {
 	const { resultData, ...rest } = fields;
@@ -46,3 +46,19 @@ export const notStartedRun = (): IRun => run({ resultData: { error: { message: '
 
 /** n8n 2.41: a stalled job that had in fact succeeded, whose stored result could not be read. */
 export const unreadableSuccessRun = (): IRun => run({ resultData: { error: { message: 'Execution 12 succeeded, but its result could not be read' } } });
+
+export interface ExecutionEnd {
+	/** How the n-th execution (0-based) ended, as n8n reports it (default: succeeded). */
+	executionRun?: (index: number) => IRun;
+	/** The n-th execution's donePromise is rejected with this error, or never settles ('never'). */
+	executionFailure?: (index: number) => Error | 'never' | undefined;
+	/** How long each execution takes before its donePromise settles. */
+	executionMs?: number;
+}
+
+/** Settles an emit's donePromise as n8n would once the execution ended (the trigger harnesses' stand-in for n8n's execution). */
+export function settleExecution(done: IDeferredPromise<IRun>, index: number, end: ExecutionEnd): void {
+	const failure = end.executionFailure?.(index);
+	if (failure === 'never') return;
+	setTimeout(() => (failure ? done.reject(failure) : done.resolve(end.executionRun?.(index) ?? succeededRun())), end.executionMs ?? 0);
+}

@@ -28,7 +28,7 @@ import { Workflow } from 'n8n-workflow';
 
 import { CredentialStore } from './credentialsHelper';
 import { binaryDataService, testAdditionalData } from './engine';
-import { succeededRun } from './executionRuns';
+import { settleExecution } from './executionRuns';
 import type { LogLine } from './loggerCapture';
 import { captureLogs } from './loggerCapture';
 
@@ -109,6 +109,8 @@ export interface ExecutionSettings {
 	executionRun?: (index: number) => IRun;
 	/** How long each execution takes before its donePromise settles. */
 	executionMs?: number;
+	/** The n-th execution's donePromise is rejected with this error, or never settles ('never'); undefined: executionRun decides. */
+	executionFailure?: (index: number) => Error | 'never' | undefined;
 }
 
 /** Activates the trigger as n8n does for an active workflow; throws what activation throws. */
@@ -120,7 +122,7 @@ export async function activateTrigger(parameters: INodeParameters, credentials: 
 	// Like n8n: the execution runs after emit and settles the donePromise when it finished.
 	const emit = (data: INodeExecutionData[][], _response?: unknown, done?: IDeferredPromise<IRun>) => {
 		const index = emitted.push({ items: data[0], at: Date.now() }) - 1;
-		if (done) setTimeout(() => done.resolve(execution.executionRun?.(index) ?? succeededRun()), execution.executionMs ?? 0);
+		if (done) settleExecution(done, index, execution);
 	};
 	const context = new TriggerContext(
 		workflow,

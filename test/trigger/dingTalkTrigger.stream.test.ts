@@ -193,6 +193,26 @@ describe('Acknowledge Message “when the execution finished”', () => {
 		expect(gateway.stats.redeliveries).toBe(0);
 	});
 
+	test('n8n failing to start the execution (donePromise rejected) leaves it unanswered; the redelivery runs', async () => {
+		gateway.setOptions({ ackDeadlineMs: 500 });
+		active = await activateTrigger(WAIT, credentials, { executionFailure: (i) => (i === 0 ? new Error('Connection is closed.') : undefined) });
+		const message = robotMessage('text');
+		const frameId = gateway.deliver(message);
+		await until(() => (gateway.stats.acks[frameId] ?? 0) > 0, 10_000, 'ack after the redelivery');
+		expect(active.emitted).toHaveLength(2);
+	});
+
+	test('deactivating while an execution runs ends the wait at once, leaving the message unanswered', async () => {
+		active = await activateTrigger(WAIT, credentials, { executionFailure: () => 'never' });
+		const frameId = gateway.deliver(robotMessage('text'));
+		await active.waitForEmits(1);
+		const closing = Date.now();
+		await active.close();
+		active = undefined;
+		expect(Date.now() - closing).toBeLessThan(2_000);
+		expect(gateway.stats.acks[frameId] ?? 0).toBe(0);
+	});
+
 	test('after 3 redeliveries of a message whose execution keeps being lost, it is answered with an error logged', async () => {
 		gateway.setOptions({ ackDeadlineMs: 300 });
 		active = await activateTrigger(WAIT, credentials, { executionRun: () => stalledJobRun() });

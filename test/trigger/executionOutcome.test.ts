@@ -1,6 +1,9 @@
 import type { IRun } from 'n8n-workflow';
 
-import { LostExecutions, executionWasLost, lostExecutionMessage } from '../../nodes/shared/executionOutcome';
+import type { IDeferredPromise, INodeExecutionData, ITriggerFunctions } from 'n8n-workflow';
+import { createDeferredPromise } from 'n8n-workflow';
+
+import { ExecutionWaiter, LostExecutions, executionWasLost, lostExecutionMessage, rejectionWasLoss } from '../../nodes/shared/executionOutcome';
 import { crashedRun, nodeFailedRun, notStartedRun, stalledJobRun, succeededRun, unreadableSuccessRun } from '../helpers/executionRuns';
 
 describe('executionWasLost: a message is delivered again only when its execution never ran to an end', () => {
@@ -44,5 +47,55 @@ describe('LostExecutions: bounded redeliveries per message', () => {
 	test('the log lines say what happened and what to do', () => {
 		expect(lostExecutionMessage('message X', true)).toMatch(/lost before it finished.*delivers it again/);
 		expect(lostExecutionMessage('message X', false)).toMatch(/lost 4 times.*re-run it by hand/);
+	});
+});
+
+describe('rejectionWasLoss: a rejected donePromise', () => {
+	test.each([
+		['the queue refused the job (Redis down): lost', new Error('Connection is closed.'), true],
+		['cancelled by a person: finished', Object.assign(new Error('The execution was cancelled'), { name: 'ExecutionCancelledError' }), false],
+		['already gone: finished', Object.assign(new Error('Execution 7 not found'), { name: 'ExecutionNotFoundError' }), false],
+	])('%s', (_what, error, lost) => {
+		expect(rejectionWasLoss(error)).toBe(lost);
+	});
+});
+
+describe('ExecutionWaiter', () => {
+	/** The three members of a trigger context the waiter uses; emit hands the donePromise to the test. */
+	function triggerContext() {
+		const dones: Array<IDeferredPromise<IRun>> = [];
+		const errors: string[] = [];
+		const context = {
+			emit: (_data: INodeExecutionData[][], _response: unknown, done: IDeferredPromise<IRun>) => void dones.push(done),
+			helpers: { createDeferredPromise },
+			logger: { error: (message: string) => void errors.push(message) },
+		} as unknown as ITriggerFunctions;
+		return { context, dones, errors };
+	}
+	const items = [[{ json: {} }]];
+
+	test('no report of the end within the limit: delivered again, saying so', async () => {
+		const { context } = triggerContext();
+		const waiter = new ExecutionWaiter(context, 100);
+		const result = await waiter.emit(items, 'm1', 'message m1');
+		expect(result.action).toBe('deliverAgain');
+		expect(result.action === 'deliverAgain' && result.error.message).toMatch(/message m1: n8n did not report the end of its execution within 60 minutes; leaving it with the messenger/);
+	});
+
+	test('closed while waiting: stopped at once, nothing logged', async () => {
+		const { context, errors } = triggerContext();
+		const waiter = new ExecutionWaiter(context, 60_000);
+		const waiting = waiter.emit(items, 'm2', 'message m2');
+		setTimeout(() => waiter.close(), 20);
+		await expect(waiting).resolves.toEqual({ action: 'stopped' });
+		expect(errors).toEqual([]);
+	});
+
+	test('settled: acknowledged, and the pause behind the limit is released', async () => {
+		const { context, dones } = triggerContext();
+		const waiter = new ExecutionWaiter(context, 60_000);
+		const waiting = waiter.emit(items, 'm3', 'message m3');
+		dones[0].resolve(succeededRun());
+		await expect(waiting).resolves.toEqual({ action: 'acknowledge' });
 	});
 });

@@ -22,7 +22,7 @@ import { Workflow } from 'n8n-workflow';
 
 import { CredentialStore } from '../helpers/credentialsHelper';
 import { binaryDataService, testAdditionalData } from '../helpers/engine';
-import { succeededRun } from '../helpers/executionRuns';
+import { settleExecution } from '../helpers/executionRuns';
 import type { LogLine } from '../helpers/loggerCapture';
 import { captureLogs } from '../helpers/loggerCapture';
 
@@ -53,6 +53,8 @@ export interface TriggerSetup {
 	executionMs?: number;
 	/** activateTrigger: how the n-th execution (0-based) ended, as n8n reports it (default: succeeded). */
 	executionRun?: (index: number) => IRun;
+	/** activateTrigger: the n-th execution's donePromise is rejected with this error, or never settles ('never'); undefined: executionRun decides. */
+	executionFailure?: (index: number) => Error | 'never' | undefined;
 	/** serveWebhook: listen on this port (default: any free one). */
 	port?: number;
 	/** Fixed workflow and node ids (default: fresh ones per call), e.g. to pair a test webhook with the manual run after it. */
@@ -116,7 +118,7 @@ export async function activateTrigger(setup: TriggerSetup, activation: WorkflowA
 	// Like n8n: the execution runs after emit and settles the donePromise when it finished (here after executionMs).
 	const emit = (data: INodeExecutionData[][], _response?: unknown, done?: IDeferredPromise<IRun>) => {
 		const index = emitted.push({ items: data[0] ?? [], at: Date.now() }) - 1;
-		if (done) setTimeout(() => done.resolve(setup.executionRun?.(index) ?? succeededRun()), setup.executionMs ?? 0);
+		if (done) settleExecution(done, index, setup);
 	};
 	const context = new TriggerContext(workflow, node, additionalData, 'trigger', activation, emit, (error: Error) => void errors.push(error));
 	const logs = captureLogs(context.logger as unknown as Parameters<typeof captureLogs>[0]);

@@ -305,6 +305,34 @@ describe('Green-API Trigger, polling mode', () => {
 		expect(errors[0].message).toMatch(/DOOMED1: its execution was lost 4 times.*re-run it by hand/);
 	});
 
+	test('“when the execution finished”: n8n failing to start the execution (donePromise rejected) runs it again; a cancelled one is deleted', async () => {
+		const queues = standIn.greenApi.queues;
+		queues.enqueue(WHATSAPP.idInstance, textMessage(WHATSAPP, 'QUEUEDOWN1', CHAT));
+		queues.enqueue(WHATSAPP.idInstance, textMessage(WHATSAPP, 'CANCELLED1', CHAT));
+		const cancelled = Object.assign(new Error('The execution was cancelled'), { name: 'ExecutionCancelledError' });
+		active = await activateTrigger({
+			...polling(WHATSAPP, { deleteAfter: 'executionFinished' }),
+			// n8n 2.41 rejects the donePromise when the queue refuses the job; a person may cancel an execution.
+			executionFailure: (i) => (i === 0 ? new Error('Connection is closed.') : i === 2 ? cancelled : undefined),
+		});
+		await waitFor(() => queues.pending(WHATSAPP.idInstance).length === 0, 15_000);
+		expect(active.items().map((item) => item.json.idMessage)).toEqual(['QUEUEDOWN1', 'QUEUEDOWN1', 'CANCELLED1']);
+		expect(queues.deletedReceipts(WHATSAPP.idInstance)).toHaveLength(2);
+	});
+
+	test('“when the execution finished”: deactivating while an execution runs ends the wait at once and leaves the notification queued', async () => {
+		const queues = standIn.greenApi.queues;
+		queues.enqueue(WHATSAPP.idInstance, textMessage(WHATSAPP, 'INFLIGHT1', CHAT));
+		active = await activateTrigger({ ...polling(WHATSAPP, { deleteAfter: 'executionFinished' }), executionFailure: () => 'never' });
+		await active.waitForItems(1);
+		const closing = Date.now();
+		await active.close();
+		active = undefined;
+		expect(Date.now() - closing).toBeLessThan(2_000);
+		expect(queues.pending(WHATSAPP.idInstance).map((entry) => entry.body.idMessage)).toEqual(['INFLIGHT1']);
+		expect(queues.deletedReceipts(WHATSAPP.idInstance)).toHaveLength(0);
+	});
+
 	test('Download Files off: the body only, no download calls', async () => {
 		const png = standIn.greenApi.addFile({ idInstance: WHATSAPP.idInstance, chatId: CHAT, idMessage: 'IMG9', body: readFixture('image.png'), linkExtension: 'png' });
 		standIn.greenApi.queues.enqueue(WHATSAPP.idInstance, fileMessage(WHATSAPP, 'IMG9', CHAT, { typeMessage: 'imageMessage', downloadUrl: png.directUrl }));
