@@ -80,6 +80,12 @@ function readRun(file) {
 	return { run: lib.parseRawOutput(text), tail: text.slice(-1500) };
 }
 
+/** The Node an n8n binary runs on: the one linked next to it (n8n on Node 24), else this one. */
+function n8nNode(bin) {
+	const linked = path.join(path.dirname(bin), 'node');
+	return fs.existsSync(linked) ? linked : process.execPath;
+}
+
 const running = new Set();
 process.on('exit', () => {
 	for (const child of running) {
@@ -102,7 +108,7 @@ async function execute(n8n, work, id, { binaryMode = 'filesystem', timeoutMs = 3
 	const cliArgs = ['execute', `--id=${id}`, '--rawOutput'];
 	// A CPU profile of the n8n process, written when it exits (Node 20 refuses --cpu-prof in NODE_OPTIONS).
 	const [cmd, argv] = profile
-		? [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}`, fs.realpathSync(n8n.bin), ...cliArgs]]
+		? [n8nNode(n8n.bin), ['--cpu-prof', `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}`, fs.realpathSync(n8n.bin), ...cliArgs]]
 		: [n8n.bin, cliArgs];
 	const child = spawn(cmd, argv, {
 		env: n8n.env({ N8N_DEFAULT_BINARY_DATA_MODE: binaryMode }),

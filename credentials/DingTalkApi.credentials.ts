@@ -1,10 +1,10 @@
 import type {
-	IAuthenticateGeneric,
 	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
 	IDataObject,
 	IHttpRequestHelper,
+	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
 
@@ -144,12 +144,16 @@ export class DingTalkApi implements ICredentialType {
 		throw forTestButton(outcome.error);
 	}
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: { [ACCESS_TOKEN_HEADER]: '={{$credentials.accessToken}}' },
-		},
-	};
+	/**
+	 * A function, not a generic `={{$credentials.accessToken}}` header: n8n 2.41 evaluates
+	 * expressions in an isolate it holds only while an execution or an activation runs, so a
+	 * generic header failed ("No bridge acquired for this context") for every request the
+	 * DingTalk Trigger makes later, on a Stream message.
+	 */
+	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		const accessToken = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
+		return { ...requestOptions, headers: { ...requestOptions.headers, [ACCESS_TOKEN_HEADER]: accessToken } };
+	}
 
 	// Asks DingTalk for a token with the entered key and secret, so a wrong secret fails even when a token is stored.
 	// DingTalk's error answers come back as bodies (ignoreHttpStatusErrors), so the rules can name its code.

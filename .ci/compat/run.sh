@@ -28,23 +28,11 @@ log() { echo "[compat] $*" >&2; }
 source "$HERE/../lib/cached-install.sh"
 CACHE_ROOT="$(cache_root)"
 
-# Node from the npm registry: the `node` package's install script puts the real binary
-# in place (so an install made with scripts off has no node at all).
-fill_node() {
-  log "installing node@$NODE_VERSION (npm package) into $NODE_HOST"
-  cat > "$1/package.json" <<JSON
-{ "name": "node-host", "private": true, "version": "0.0.0", "dependencies": { "node": "$NODE_VERSION" } }
-JSON
-  ( cd "$1" && npm_install install )
-}
-node_works() {
-  local version
-  version="$("$1/node_modules/node/bin/node" --version 2>&1)" || { echo "its node does not run: ${version:0:160}"; return 1; }
-  [[ "$version" == "v$NODE_VERSION" ]] || { echo "node --version says '$version', want v$NODE_VERSION"; return 1; }
-}
-NODE_HOST="$CACHE_ROOT/node-$NODE_VERSION"
-cached_install "$NODE_HOST" fill_node node_works
-export PATH="$NODE_HOST/node_modules/node/bin:$PATH"
+# Node from the npm registry (.ci/lib/install-node.sh, shared with .ci/install-n8n.sh).
+# shellcheck source=../lib/install-node.sh
+source "$HERE/../lib/install-node.sh"
+NODE_BIN="$(install_node "$NODE_VERSION")"
+export PATH="$NODE_BIN:$PATH"
 
 # The libraries, installed by Node 24's own run of npm (native modules built for it).
 hash="$(cat "$HERE/package.json" "$HERE/package-lock.json" | sha256sum | cut -c1-12)"

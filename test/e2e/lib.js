@@ -237,12 +237,40 @@ async function ensureN8n() {
 	}
 	const script = path.join(ROOT, '.ci', 'install-n8n.sh');
 	// Stream the installer's progress to our stderr: a first install takes minutes.
-	const r = await run('bash', [script], { timeoutMs: 20 * 60_000, onStderr: (c) => process.stderr.write(c) });
+	let said = '';
+	const r = await run('bash', [script], {
+		timeoutMs: 20 * 60_000,
+		onStderr: (c) => {
+			said += c.toString('utf8');
+			process.stderr.write(c);
+		},
+	});
 	if (r.code !== 0 || r.timedOut) throw new Error(`.ci/install-n8n.sh failed (${r.timedOut ? 'timed out' : `exit ${r.code}`})`);
 	const lines = r.stdout.trim().split('\n');
 	const bin = lines[lines.length - 1].trim();
 	if (!fs.existsSync(bin)) throw new Error(`.ci/install-n8n.sh printed ${bin}, which does not exist`);
-	return { bin, ms: r.ms };
+	// ms: the install's time when it installed something, else 0 (the cached install's check only).
+	return { bin, ms: /\] installed /.test(said) ? r.ms : 0 };
+}
+
+/**
+ * The environment to run an n8n binary in. An install for a newer Node (.ci/install-n8n.sh:
+ * n8n after 2.9 on Node 24) has that Node linked as `node` next to its `n8n`: its folder goes
+ * first on PATH, as `npm exec` would put it, so n8n (`#!/usr/bin/env node`) and the task
+ * runner it spawns as plain `node` both run on it.
+ */
+function n8nProcessEnv(bin, env = process.env) {
+	const binDir = path.dirname(bin);
+	if (!fs.existsSync(path.join(binDir, 'node'))) return { ...env };
+	return { ...env, PATH: `${binDir}${path.delimiter}${env.PATH ?? ''}` };
+}
+
+/** `{ n8n, node }`: the versions of an n8n binary and of the Node it runs on. */
+async function n8nVersions(bin) {
+	const env = n8nProcessEnv(bin);
+	const n8n = (await run(bin, ['--version'], { env, timeoutMs: 60_000 })).stdout.trim();
+	const node = (await run('node', ['--version'], { env, timeoutMs: 60_000 })).stdout.trim().replace(/^v/, '');
+	return { n8n, node };
 }
 
 /** The host folder's node_modules (for sqlite3 and flatted). */
@@ -388,7 +416,7 @@ class N8n {
 	}
 
 	env(overrides = {}) {
-		const env = { ...process.env };
+		const env = n8nProcessEnv(this.bin);
 		// Nothing from the caller's own n8n setup may leak in.
 		for (const k of Object.keys(env)) if (k.startsWith('N8N_') || k.startsWith('DB_')) delete env[k];
 		return {
@@ -440,8 +468,12 @@ class N8n {
 		return { ...r, run: parseRawOutput(r.stdout) };
 	}
 
-	/** `n8n start` in the background; resolves once the webhook server is live. */
+	/**
+	 * `n8n start` in the background; resolves once the webhook server is live and the published
+	 * workflows are active (see `#publication`), with `{ ms, baseUrl, publication }`.
+	 */
 	async start({ binaryMode = 'filesystem', env = {}, timeoutMs = 120_000, logFile } = {}) {
+		const pending = await this.#pendingActivations();
 		this.port = await freePort();
 		const child = startProcess(this.bin, ['start'], {
 			env: this.env({ N8N_PORT: String(this.port), N8N_DEFAULT_BINARY_DATA_MODE: binaryMode, ...env }),
@@ -453,7 +485,8 @@ class N8n {
 		while (Date.now() - started < timeoutMs) {
 			if (/Editor is now accessible via/.test(child.output)) {
 				this.baseUrl = `http://127.0.0.1:${this.port}`;
-				return { ms: Date.now() - started, baseUrl: this.baseUrl };
+				const publication = await this.#publication(pending, started + timeoutMs);
+				return { ms: Date.now() - started, baseUrl: this.baseUrl, publication };
 			}
 			if (child.exitCode !== null || child.signalCode !== null) break;
 			await sleep(100);
@@ -461,6 +494,56 @@ class N8n {
 		const output = child.output;
 		await this.stop();
 		throw new Error(`n8n start did not become ready within ${fmtMs(timeoutMs)}:\n${output.split('\n').slice(-40).join('\n')}`);
+	}
+
+	/**
+	 * n8n ≤ 2.40 activates the published workflows before it logs "Editor is now accessible".
+	 * n8n 2.41 (its workflow publication service, on by default) does it after that line: at
+	 * start its reconciler queues a `startup` row in `workflow_publication_outbox` for each
+	 * published workflow whose published version is not yet in effect (e.g. one `n8n
+	 * publish:workflow` set) or whose triggers live in memory (a Stream connection, a poller),
+	 * and activates them in the background (~0.5 s later here); a webhook called before then
+	 * answers 404 "not registered". Webhooks activated by an earlier start stay registered in
+	 * the database (trigger kind `persisted`) and get no row; a version whose activation failed
+	 * is not retried. `#pendingActivations` lists, before the start, the workflows n8n will
+	 * activate; `#publication` waits, after it, until each has a finished row from this start
+	 * and returns those rows ({ workflowId, status, errorMessage }). Older n8n (no such table):
+	 * undefined at once.
+	 */
+	async #publication(pending, deadline) {
+		if (!pending) return undefined;
+		for (;;) {
+			const rows = await this.#query(
+				'SELECT id, workflowId, publishedVersionId, status, errorMessage FROM workflow_publication_outbox WHERE id > ? ORDER BY id',
+				[pending.after],
+			);
+			const done = rows.filter((r) => !['pending', 'in_progress'].includes(r.status));
+			const missing = pending.workflows.filter((w) => !done.some((r) => r.workflowId === w.id && r.publishedVersionId === w.activeVersionId));
+			if (!missing.length) return done;
+			if (Date.now() > deadline || (this.server && this.server.exitCode !== null)) {
+				throw new Error(`n8n start did not activate the published workflows ${missing.map((w) => w.id).join(', ')} (workflow_publication_outbox: ${JSON.stringify(rows)})`);
+			}
+			await sleep(100);
+		}
+	}
+
+	/** Before `n8n start` on n8n 2.41+: { after: newest outbox row, workflows n8n will activate }; else undefined. */
+	async #pendingActivations() {
+		if (!fs.existsSync(path.join(this.dataDir, 'database.sqlite'))) return undefined;
+		const table = await this.#query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'workflow_publication_outbox'", []);
+		if (!table.length) return undefined;
+		const [last] = await this.#query('SELECT MAX(id) AS id FROM workflow_publication_outbox', []);
+		const workflows = await this.#query(
+			`SELECT w.id, w.activeVersionId FROM workflow_entity w
+			 LEFT JOIN workflow_published_version pv ON pv.workflowId = w.id
+			 WHERE w.activeVersionId IS NOT NULL
+			 AND (pv.publishedVersionId IS NULL OR pv.publishedVersionId <> w.activeVersionId
+			      OR EXISTS (SELECT 1 FROM workflow_publication_trigger_status ts WHERE ts.workflowId = w.id AND ts.triggerKind <> 'persisted' AND ts.status = 'activated'))
+			 AND NOT EXISTS (SELECT 1 FROM workflow_publication_outbox o WHERE o.workflowId = w.id AND o.status = 'failed'
+			      AND o.publishedVersionId = w.activeVersionId AND o.id = (SELECT MAX(l.id) FROM workflow_publication_outbox l WHERE l.workflowId = w.id))`,
+			[],
+		);
+		return { after: last.id ?? 0, workflows };
 	}
 
 	async stop() {
@@ -711,6 +794,8 @@ module.exports = {
 	postJson,
 	fmtMs,
 	ensureN8n,
+	n8nProcessEnv,
+	n8nVersions,
 	ensureBuilt,
 	installPackageInto,
 	buildStandIn,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 'use strict';
-// End-to-end test against a REAL n8n (2.8.4, installed by .ci/install-n8n.sh):
+// End-to-end test against a REAL n8n (installed by .ci/install-n8n.sh): 2.8.4 on Node 20 by
+// default, N8N_VERSION=2.41.1 for the newest n8n that installs here, on Node 24 (npm test runs both):
 // the packed package is installed as a community package, credentials point at
 // the local stand-in (fake DingTalk, OSS, Green-API, Green media), and workflows
 // run through the n8n CLI (`import:*`, `execute`) and through `n8n start` webhooks.
@@ -9,14 +10,18 @@
 //
 //   a  DingTalk downloads (fields, message, richText, third-party app), binary modes default + filesystem
 //   b  Green-API WhatsApp + MAX (fields and webhook messages), binary modes default + filesystem
-//   c  the DingTalk token is stored in n8n's credential store: 3 `execute` runs, 1 token call
+//   c  the DingTalk token is stored in n8n's credential store: 3 `execute` runs, 1 token call;
+//      then rejected as expired: n8n 2.41+ renews it once and saves it, older n8n leaves it to the node
 //   d  `n8n start`: webhooks answered with the downloaded file (last node / Respond to Webhook)
 //   e  the examples in examples/, run through their webhooks under `n8n start`
 //   g  Green-API Trigger (test/e2e/greenApiTrigger.js): webhook tokens, polling exactly once under faults, every file type
 //   t  DingTalk Trigger (test/e2e/dingTalkTrigger.js): Stream mode (every type, socket killed mid-stream), signed callbacks
 //
-// Environment: N8N_BIN (use this n8n instead of .ci/install-n8n.sh), N8N_E2E_CACHE
-// (install cache root), E2E_VERBOSE=1.
+// Environment: N8N_VERSION (n8n to install and test, default 2.8.4), N8N_BIN (use this n8n
+// instead of .ci/install-n8n.sh), N8N_E2E_CACHE (install cache root), E2E_VERBOSE=1.
+// Where n8n versions differ, the scenario states which behaviour it expects of which:
+// token renewal (c), workflow activation by 2.41's publication service (d, e, g, t:
+// lib.js N8n.start), the WebSocket flag Node 20 needs (t).
 // Prints one line per scenario and ends with "N passed, M failed"; exit code 1 if any failed.
 
 const fs = require('node:fs');
@@ -30,7 +35,7 @@ const only = (args.find((a) => a.startsWith('--only=')) || '').slice('--only='.l
 const wants = (s) => only.length === 0 || only.includes(s);
 if (flag('verbose')) lib.setVerbose(true);
 if (flag('help') || flag('h')) {
-	console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 20).join('\n').replace(/^\/\/ ?/gm, ''));
+	console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 26).join('\n').replace(/^\/\/ ?/gm, ''));
 	process.exit(0);
 }
 
@@ -43,6 +48,12 @@ function line(s) {
 /** Run one scenario: fn returns a short detail string, or throws (message = why it failed). */
 const { scenario, fail, counts } = lib.scenarioRunner({ verbose: () => Boolean(process.env.E2E_VERBOSE) });
 const { assert } = lib;
+
+/** Whether an n8n version string is major.minor or later. */
+function n8nAtLeast(version, major, minor) {
+	const [a, b] = version.split('.').map(Number);
+	return a > major || (a === major && b >= minor);
+}
 
 /** Check every case of a case workflow against one execution's run data. */
 function checkCases(n8n, built, runData, mode) {
@@ -112,8 +123,8 @@ async function main() {
 	const install = await lib.ensureN8n();
 	timings.install = install.ms;
 	lib.watchdog(20 * 60_000, 'e2e run');
-	const version = (await lib.run(install.bin, ['--version'], { timeoutMs: 60_000 })).stdout.trim();
-	line(`n8n ${version} at ${install.bin}${install.ms > 1000 ? ` (installed in ${lib.fmtMs(install.ms)})` : ''}`);
+	const versions = await lib.n8nVersions(install.bin);
+	line(`n8n ${versions.n8n} on Node ${versions.node} at ${install.bin}${install.ms > 1000 ? ` (installed in ${lib.fmtMs(install.ms)})` : ''}`);
 	await lib.ensureBuilt({ forceBuild: flag('build') });
 
 	const work = lib.mkTemp('n8n-msgfiles-e2e-');
@@ -205,6 +216,53 @@ async function main() {
 				assert(stored && stored.data && stored.data.accessToken === used, `stored accessToken ${JSON.stringify(stored && stored.data && stored.data.accessToken)} is not the token used (${used})`);
 				return `1 token call, 3 downloads with the same token, which is the credential's stored accessToken`;
 			});
+
+			// DingTalk rejects an expired token with 400 InvalidAuthentication. n8n 2.41+ is told (by
+			// preAuthenticationRetryStatusCode) that this 400 means "expired": it renews the token and
+			// saves it with the credential, so the next execution uses it. n8n ≤ 2.40 ignores that: the
+			// node fetches a token itself per execution (each `n8n execute` is a new process, so its
+			// in-process memory of the new token is gone) and the credential keeps the old one.
+			const savesRenewed = n8nAtLeast(versions.n8n, 2, 41);
+			await scenario(`c  DingTalk token rejected as expired: ${savesRenewed ? 'n8n renews it once and saves it with the credential' : 'renewed by the node in each execution, credential keeps the old one'}`, async () => {
+				const exportStored = async () => {
+					const file = path.join(work, `token-credential-${Date.now()}.json`);
+					lib.runOrThrow('n8n export:credentials', await n8n.cli(['export:credentials', `--id=${setup.CRED.DT_TOKEN.id}`, '--decrypted', `--output=${file}`]));
+					return [].concat(JSON.parse(fs.readFileSync(file, 'utf8')))[0].data.accessToken;
+				};
+				const oldToken = await exportStored();
+				const expired = await lib.httpRequest(`${urls.controlUrl}/__standin/expire-tokens`, { method: 'POST', timeoutMs: 5000 });
+				assert(expired.status === 200, `expire-tokens: HTTP ${expired.status}`);
+				const before = await lib.standInStats(urls);
+				const reqBefore = (await lib.standInRequests(urls)).length;
+				for (let i = 1; i <= 2; i++) {
+					try {
+						await executeCases(n8n, tokenBuilt, 'filesystem');
+					} catch (e) {
+						throw new Error(`run ${i} after expiry: ${e.message}`);
+					}
+				}
+				const tokenCalls = (await lib.standInStats(urls)).dingTalkTokenCalls - before.dingTalkTokenCalls;
+				const downloads = (await lib.standInRequests(urls))
+					.slice(reqBefore)
+					.filter((r) => r.path.startsWith('/v1.0/robot/messageFiles/download') && r.body.includes('DT-TOKEN-image.png'));
+				const used = downloads.map((r) => r.headers['x-acs-dingtalk-access-token']);
+				const stored = await exportStored();
+				// Each execution: the download with the stored token (rejected), the same request again
+				// marked for n8n ("400 means expired"), then the node's repeat with the renewed token.
+				const label = (t) => (t === oldToken ? 'expired' : t === stored ? 'saved' : 'other');
+				const sequence = used.map(label).join(', ');
+				if (savesRenewed) {
+					assert(tokenCalls === 1, `${tokenCalls} token calls for 2 executions after expiry, want 1 (n8n saves the renewed token)`);
+					assert(stored !== oldToken, 'the credential still holds the expired token');
+					// n8n renews on the marked request, saves, and repeats it; the node repeats with the saved token; the second execution starts with it.
+					assert(sequence === 'expired, expired, saved, saved, saved', `downloads: ${sequence}; want expired, expired (n8n renews and repeats:) saved, (the node's repeat:) saved, (second execution:) saved`);
+					return `1 token call; the renewed token saved with the credential, the second execution used it at once (downloads: ${sequence})`;
+				}
+				assert(tokenCalls === 2, `${tokenCalls} token calls for 2 executions after expiry, want 2 (one per execution)`);
+				assert(stored === oldToken, 'the credential changed: n8n ≤ 2.40 was not expected to save a token the node renewed');
+				assert(sequence === 'expired, expired, other, expired, expired, other', `downloads: ${sequence}; want per execution: expired, expired (marked, ignored), renewed by the node`);
+				return `2 token calls (one per execution), the credential keeps the expired token (downloads: ${sequence})`;
+			});
 		}
 
 		// ---- (d) + (e) n8n start: webhooks
@@ -215,7 +273,10 @@ async function main() {
 			for (const id of ids) await n8n.publish(id);
 			const started = await n8n.start({ binaryMode: 'filesystem', logFile: path.join(work, 'n8n-start.log') });
 			timings.startReady = started.ms;
-			line(`n8n start: webhooks live after ${lib.fmtMs(started.ms)} on ${started.baseUrl}`);
+			// n8n 2.41 activates published workflows after it is ready (lib.js: N8n.start); each must have made it.
+			const notActive = (started.publication ?? []).filter((r) => r.status !== 'completed');
+			if (notActive.length) throw new Error(`n8n start could not activate: ${JSON.stringify(notActive)}`);
+			line(`n8n start: webhooks live after ${lib.fmtMs(started.ms)} on ${started.baseUrl}${started.publication ? ` (${started.publication.length} workflows activated by n8n's publication service)` : ''}`);
 			const hook = (p) => `${started.baseUrl}/webhook/${p}`;
 
 			if (wants('d')) {

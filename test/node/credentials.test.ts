@@ -209,13 +209,14 @@ describe('DingTalk credential Test (preAuthentication with n8n\'s httpRequest)',
 	const preAuthenticate = async (credentials: ICredentialDataDecryptedObject) =>
 		await credential.preAuthentication!.call(helper, credentials);
 
-	test('credential shape: hidden expirable accessToken sent as x-acs-dingtalk-access-token', () => {
+	test('credential shape: hidden expirable accessToken sent as x-acs-dingtalk-access-token, by a function (no expression)', async () => {
 		const accessToken = credential.properties.find((p) => p.name === 'accessToken');
 		expect(accessToken).toMatchObject({ type: 'hidden', typeOptions: { expirable: true } });
-		expect(credential.authenticate).toMatchObject({
-			type: 'generic',
-			properties: { headers: { 'x-acs-dingtalk-access-token': '={{$credentials.accessToken}}' } },
-		});
+		// n8n 2.41 cannot evaluate a generic header's expression outside an execution (a trigger's later requests).
+		expect(typeof credential.authenticate).toBe('function');
+		const authenticate = credential.authenticate as (c: ICredentialDataDecryptedObject, r: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
+		const request = await authenticate({ accessToken: 'tok-1' }, { url: '/v1.0/x', headers: { accept: 'application/json' } });
+		expect(request).toEqual({ url: '/v1.0/x', headers: { accept: 'application/json', 'x-acs-dingtalk-access-token': 'tok-1' } });
 	});
 
 	test('a good secret gives a token', async () => {
