@@ -61,25 +61,9 @@ function triggerWorkflow(wf, mode, webhookId, credential = setup.CRED.DT) {
 	};
 }
 
-function controlUrl(urls, route) {
-	return `${urls.streamGatewayUrl.replace(/^ws:/, 'http:')}/__stream/${route}`;
-}
-
-async function gateway(urls, route, body) {
-	const res = body === undefined ? await lib.httpRequest(controlUrl(urls, route), { timeoutMs: 5000 }) : await lib.postJson(controlUrl(urls, route), body, { timeoutMs: 5000 });
-	if (res.status !== 200) throw new Error(`gateway ${route}: HTTP ${res.status}`);
-	return JSON.parse(res.body.toString('utf8'));
-}
-
-async function waitFor(condition, timeoutMs, what) {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await condition();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error(`timed out after ${lib.fmtMs(timeoutMs)} waiting for ${what}`);
-		await lib.sleep(200);
-	}
-}
+const gateway = lib.streamGateway;
+const waitFor = lib.waitFor;
+const controlUrl = lib.streamControlUrl;
 
 /** Finished executions of a workflow after `afterId`, with their data, oldest first. */
 async function executionsAfter(n8n, workflowId, afterId) {

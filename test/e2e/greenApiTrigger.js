@@ -77,11 +77,7 @@ async function run({ lib, scenario, assert, bin, work }) {
 		const bundle = await lib.buildStandIn(dir);
 		standIn = await lib.startStandIn(bundle, { greenApi: { instances: [HOOK, POLL] } }, dir);
 		const urls = standIn.urls;
-		const control = async (route, value) => {
-			const res = value === undefined ? await lib.httpRequest(`${urls.controlUrl}/__standin/${route}`, { timeoutMs: 60_000 }) : await lib.postJson(`${urls.controlUrl}/__standin/${route}`, value, { timeoutMs: 60_000 });
-			assert(res.status === 200, `stand-in ${route}: HTTP ${res.status} ${res.body.toString('utf8').slice(0, 200)}`);
-			return JSON.parse(res.body.toString('utf8'));
-		};
+		const control = async (route, value) => await lib.standInControl(urls, route, value);
 		await lib.installPackageInto(userFolder, dir);
 		await n8n.init();
 		const cred = (ref, instance, extra = {}) => ({

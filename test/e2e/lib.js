@@ -373,9 +373,14 @@ async function standInControl(urls, route, value) {
 	return JSON.parse(res.body.toString('utf8'));
 }
 
-/** A control route of the stand-in Stream gateway (`/__stream/<route>`, on its own listener). */
+/** The URL of a control route of the stand-in Stream gateway (`/__stream/<route>`, on its own listener). */
+function streamControlUrl(urls, route) {
+	return `${urls.streamGatewayUrl.replace(/^ws:/, 'http:')}/__stream/${route}`;
+}
+
+/** Calls a control route of the stand-in Stream gateway: GET without a body, else POST it as JSON. */
 async function streamGateway(urls, route, body) {
-	const url = `${urls.streamGatewayUrl.replace(/^ws:/, 'http:')}/__stream/${route}`;
+	const url = streamControlUrl(urls, route);
 	const res = body === undefined ? await httpRequest(url, { timeoutMs: 10_000 }) : await postJson(url, body, { timeoutMs: 10_000 });
 	if (res.status !== 200) throw new Error(`gateway ${route}: HTTP ${res.status}`);
 	return JSON.parse(res.body.toString('utf8'));
@@ -803,6 +808,7 @@ module.exports = {
 	standInStats,
 	standInRequests,
 	standInControl,
+	streamControlUrl,
 	streamGateway,
 	waitFor,
 	N8n,
