@@ -3,18 +3,18 @@ import { OperationalError } from 'n8n-workflow';
 
 import { abortablePause } from './abortablePause';
 
-/**
- * For triggers that acknowledge a message only once its execution finished. How the wait
- * for that execution ended:
- * - `finished`: it ran (successfully or not), or a person cancelled it — acknowledge;
- * - `lost`: it never ran to an end because the process running it died (in queue mode a
- *   killed worker: n8n reports a stalled job and does not run it again, `maxStalledCount: 0`),
- *   or n8n could not start it (n8n 2.41 rejects the donePromise when the queue refuses the job);
- * - `noAnswer`: n8n did not report its end within the wait limit (n8n 2.8 never settles the
- *   donePromise of an execution it failed to enqueue) — handled like `lost`;
- * - `stopped`: the trigger was closed while waiting — the message stays unacknowledged.
+/*
+ * For triggers that acknowledge a message only once its execution finished. The wait for
+ * that execution ends as:
+ * - finished: it ran (successfully or not), or a person cancelled it — acknowledge;
+ * - lost: it never ran to an end because the process running it died (in queue mode a
+ *   killed worker: n8n reports a stalled job and does not run it again, `maxStalledCount: 0`);
+ * - notStarted: n8n rejected the donePromise (n8n 2.41: the queue refused the job, or
+ *   Engine 2.0, which cannot wait for an execution) — handled like lost, its reason logged;
+ * - noAnswer: no report of the end within the wait limit (n8n 2.8 never settles the
+ *   donePromise of an execution it failed to enqueue) — handled like lost;
+ * - stopped: the trigger was closed while waiting — the message stays unacknowledged.
  */
-export type ExecutionOutcome = 'finished' | 'lost' | 'noAnswer' | 'stopped';
 
 /**
  * n8n's MaxStalledCountError, the same text from n8n 1.x to 2.41: "This execution failed to
@@ -78,16 +78,20 @@ export class LostExecutions {
 	}
 }
 
-const WHY: Record<'lost' | 'noAnswer', string> = {
-	lost: 'its execution was lost before it finished (the n8n process running it stopped, or n8n could not queue it)',
-	noAnswer: `n8n did not report the end of its execution within ${EXECUTION_WAIT_LIMIT_MS / 60_000} minutes`,
-};
+/** Why a message goes back to the messenger: its execution's end as the trigger saw it. */
+export type LossReason = { kind: 'lost' } | { kind: 'notStarted'; detail: string } | { kind: 'noAnswer' };
+
+function describe(reason: LossReason): string {
+	if (reason.kind === 'notStarted') return `n8n could not start its execution (${reason.detail})`;
+	if (reason.kind === 'noAnswer') return `n8n did not report the end of its execution within ${EXECUTION_WAIT_LIMIT_MS / 60_000} minutes`;
+	return 'its execution was lost before it finished (the n8n process running it stopped)';
+}
 
 /** The log line for a message that is delivered again, or given up on. */
-export function lostExecutionMessage(what: string, again: boolean, why: 'lost' | 'noAnswer' = 'lost', maxLost = MAX_LOST_EXECUTIONS): string {
+export function lostExecutionMessage(what: string, again: boolean, reason: LossReason = { kind: 'lost' }, maxLost = MAX_LOST_EXECUTIONS): string {
 	return again
-		? `${what}: ${WHY[why]}; leaving it with the messenger, which delivers it again`
-		: `${what}: its execution was lost ${maxLost + 1} times (${WHY[why]}); acknowledged so it is not delivered again — check the workers' memory and logs, and re-run it by hand`;
+		? `${what}: ${describe(reason)}; leaving it with the messenger, which delivers it again`
+		: `${what}: its execution was lost ${maxLost + 1} times (the last time: ${describe(reason)}); acknowledged so it is not delivered again — check the workers' memory and logs, and re-run it by hand`;
 }
 
 export type WaitResult = { action: 'acknowledge' } | { action: 'stopped' } | { action: 'deliverAgain'; error: OperationalError };
@@ -128,16 +132,17 @@ export class ExecutionWaiter {
 		this.closed.abort();
 	}
 
-	private async awaitExecution(data: INodeExecutionData[][]): Promise<ExecutionOutcome> {
+	private async awaitExecution(data: INodeExecutionData[][]): Promise<'finished' | 'stopped' | LossReason> {
 		const done = this.context.helpers.createDeferredPromise<IRun>();
 		this.context.emit(data, undefined, done);
 		const settledWait = new AbortController();
 		const settled = done.promise.then(
-			(run): ExecutionOutcome => (executionWasLost(run) ? 'lost' : 'finished'),
-			(error: unknown): ExecutionOutcome => (rejectionWasLoss(error) ? 'lost' : 'finished'),
+			(run): 'finished' | LossReason => (executionWasLost(run) ? { kind: 'lost' } : 'finished'),
+			(error: unknown): 'finished' | LossReason =>
+				rejectionWasLoss(error) ? { kind: 'notStarted', detail: error instanceof Error ? error.message : String(error) } : 'finished',
 		);
 		const waited = abortablePause(this.limitMs, AbortSignal.any([this.closed.signal, settledWait.signal])).then(
-			(elapsed): ExecutionOutcome => (elapsed ? 'noAnswer' : 'stopped'),
+			(elapsed): 'stopped' | LossReason => (elapsed ? { kind: 'noAnswer' } : 'stopped'),
 		);
 		try {
 			return await Promise.race([settled, waited]);

@@ -1,7 +1,6 @@
 import type { IRun } from 'n8n-workflow';
 
 import type { IDeferredPromise, INodeExecutionData, ITriggerFunctions } from 'n8n-workflow';
-import { createDeferredPromise } from 'n8n-workflow';
 
 import { ExecutionWaiter, LostExecutions, executionWasLost, lostExecutionMessage, rejectionWasLoss } from '../../nodes/shared/executionOutcome';
 import { crashedRun, nodeFailedRun, notStartedRun, stalledJobRun, succeededRun, unreadableSuccessRun } from '../helpers/executionRuns';
@@ -61,6 +60,13 @@ describe('rejectionWasLoss: a rejected donePromise', () => {
 });
 
 describe('ExecutionWaiter', () => {
+	/** n8n-workflow 2.41 no longer exports createDeferredPromise (its trigger contexts still offer it as a helper). */
+	function createDeferredPromise<T>(): IDeferredPromise<T> {
+		const deferred: Partial<IDeferredPromise<T>> = {};
+		deferred.promise = new Promise<T>((resolve, reject) => Object.assign(deferred, { resolve, reject }));
+		return deferred as IDeferredPromise<T>;
+	}
+
 	/** The three members of a trigger context the waiter uses; emit hands the donePromise to the test. */
 	function triggerContext() {
 		const dones: Array<IDeferredPromise<IRun>> = [];
@@ -98,4 +104,24 @@ describe('ExecutionWaiter', () => {
 		dones[0].resolve(succeededRun());
 		await expect(waiting).resolves.toEqual({ action: 'acknowledge' });
 	});
+});
+
+test('ExecutionWaiter: n8n refusing to start the execution is named in the log line (e.g. Engine 2.0, which cannot wait for an execution)', async () => {
+	const dones: Array<IDeferredPromise<IRun>> = [];
+	const context = {
+		emit: (_data: INodeExecutionData[][], _response: unknown, done: IDeferredPromise<IRun>) => void dones.push(done),
+		helpers: {
+			createDeferredPromise: <T>() => {
+				const deferred: Partial<IDeferredPromise<T>> = {};
+				deferred.promise = new Promise<T>((resolve, reject) => Object.assign(deferred, { resolve, reject }));
+				return deferred as IDeferredPromise<T>;
+			},
+		},
+		logger: { error: () => {} },
+	} as unknown as ITriggerFunctions;
+	const waiter = new ExecutionWaiter(context, 60_000);
+	const waiting = waiter.emit([[{ json: {} }]], 'm4', 'message m4');
+	dones[0].reject(new Error('Engine 2.0 cannot run a trigger that waits for its execution to finish yet. Set the node to hand off without waiting.'));
+	const result = await waiting;
+	expect(result.action === 'deliverAgain' && result.error.message).toMatch(/message m4: n8n could not start its execution \(Engine 2\.0 cannot run a trigger that waits/);
 });
