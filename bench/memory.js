@@ -79,4 +79,62 @@ function watchPid(pid, everyMs = SAMPLE_MS) {
 	};
 }
 
-module.exports = { SAMPLE_MS, procStatus, resetPeak, watchSelf, watchPid };
+/** Child pids of a process (all its threads'), from /proc/<pid>/task/<tid>/children; [] when unreadable. */
+function childPids(pid) {
+	try {
+		return fs.readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+			try {
+				return fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+			} catch {
+				return [];
+			}
+		});
+	} catch {
+		return [];
+	}
+}
+
+function commandLine(pid) {
+	try {
+		return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+	} catch {
+		return '';
+	}
+}
+
+/**
+ * Watch a process and every descendant it starts (n8n's task runner), each on its own, by
+ * polling /proc every `everyMs`. `stop()` returns the root's { samples, hwm } (as watchPid)
+ * plus `descendants`: [{ pid, command, samples, hwm }] for every process seen below it.
+ */
+function watchTree(pid, everyMs = SAMPLE_MS) {
+	const seen = new Map();
+	const track = (p) => {
+		let entry = seen.get(p);
+		if (!entry) seen.set(p, (entry = { pid: p, command: commandLine(p), samples: [], hwm: 0 }));
+		const s = procStatus(p);
+		if (!s || s.rss === undefined) return;
+		entry.samples.push({ t: Date.now(), rss: s.rss });
+		if (s.hwm > entry.hwm) entry.hwm = s.hwm;
+	};
+	const poll = () => {
+		const queue = [pid];
+		while (queue.length) {
+			const p = queue.shift();
+			track(p);
+			queue.push(...childPids(p));
+		}
+	};
+	poll();
+	const timer = setInterval(poll, everyMs);
+	return {
+		stop() {
+			clearInterval(timer);
+			const root = seen.get(pid) ?? { samples: [], hwm: 0 };
+			const descendants = [...seen.values()].filter((e) => e.pid !== pid);
+			return { samples: root.samples, hwm: root.hwm, descendants };
+		},
+	};
+}
+
+module.exports = { SAMPLE_MS, procStatus, resetPeak, watchSelf, watchPid, watchTree };

@@ -6,7 +6,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const lib = require('../test/e2e/lib');
-const { watchPid } = require('./memory');
+const { watchTree } = require('./memory');
 
 const HTTP_REQUEST = 'n8n-nodes-base.httpRequest';
 const HTTP_REQUEST_VERSION = 4.2;
@@ -98,18 +98,19 @@ process.on('exit', () => {
 });
 
 /**
- * `n8n execute --id --rawOutput` with the n8n process's RSS sampled every 20 ms.
- * Resolves { ok, ms, run, runData, samples, hwm, error }.
+ * `n8n execute --id --rawOutput` with the n8n process's RSS sampled every 20 ms, and that of
+ * every process it starts (its task runner) on its own.
+ * Resolves { ok, ms, run, runData, samples, hwm, descendants: [{ pid, command, samples, hwm }], error }.
  */
-async function execute(n8n, work, id, { binaryMode = 'filesystem', timeoutMs = 300_000, profile } = {}) {
+async function execute(n8n, work, id, { binaryMode = 'filesystem', timeoutMs = 300_000, profile, nodeFlags = [] } = {}) {
 	const outFile = path.join(work, `execute-${id}-${Date.now()}.out`);
 	const fd = fs.openSync(outFile, 'w');
 	const started = Date.now();
 	const cliArgs = ['execute', `--id=${id}`, '--rawOutput'];
-	// A CPU profile of the n8n process, written when it exits (Node 20 refuses --cpu-prof in NODE_OPTIONS).
-	const [cmd, argv] = profile
-		? [n8nNode(n8n.bin), ['--cpu-prof', `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}`, fs.realpathSync(n8n.bin), ...cliArgs]]
-		: [n8n.bin, cliArgs];
+	// A CPU profile of the n8n process, written when it exits (Node 20 refuses --cpu-prof in NODE_OPTIONS),
+	// and V8 flags NODE_OPTIONS does not take: given to the Node that runs n8n.
+	const flags = [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile.dir}`, `--cpu-prof-name=${profile.name}`] : []), ...nodeFlags];
+	const [cmd, argv] = flags.length ? [n8nNode(n8n.bin), [...flags, fs.realpathSync(n8n.bin), ...cliArgs]] : [n8n.bin, cliArgs];
 	const child = spawn(cmd, argv, {
 		env: n8n.env({ N8N_DEFAULT_BINARY_DATA_MODE: binaryMode }),
 		cwd: n8n.userFolder,
@@ -118,7 +119,7 @@ async function execute(n8n, work, id, { binaryMode = 'filesystem', timeoutMs = 3
 	});
 	fs.closeSync(fd);
 	running.add(child);
-	const memory = watchPid(child.pid);
+	const memory = watchTree(child.pid);
 	let timedOut = false;
 	const timer = setTimeout(() => {
 		timedOut = true;
@@ -131,7 +132,7 @@ async function execute(n8n, work, id, { binaryMode = 'filesystem', timeoutMs = 3
 	const code = await new Promise((resolve) => child.once('exit', (c) => resolve(c)));
 	clearTimeout(timer);
 	running.delete(child);
-	const { samples, hwm } = memory.stop();
+	const { samples, hwm, descendants } = memory.stop();
 	const ms = Date.now() - started;
 	const { run, tail } = readRun(outFile);
 	fs.rmSync(outFile, { force: true });
@@ -144,7 +145,7 @@ async function execute(n8n, work, id, { binaryMode = 'filesystem', timeoutMs = 3
 			: code !== 0 || !run
 				? `exit ${code}: ${tail.split('\n').slice(-6).join(' ').slice(0, 400)}`
 				: undefined;
-	return { ok: !error, error, ms, run, runData, samples, hwm };
+	return { ok: !error, error, ms, run, runData, samples, hwm, descendants };
 }
 
 /** A node's first task in the run data: its start, duration and output items. */

@@ -1,7 +1,8 @@
 'use strict';
 // Turns bench/.build/results.json into BENCHMARKS.md and bench/memory-chart.svg.
 //
-//   node bench/report.js      re-renders from the last results without measuring again
+//   node bench/report.js      re-renders from the last results without measuring again (without
+//                             bench/.build/results.json: only the sections carried over from bench/*.md)
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -463,14 +464,14 @@ ${profileSection(r)}
 ## 4. Token calls (DingTalk)
 
 ${tokenSection(r)}
-${carriedOver('QUEUE.md', '5. Queue mode')}${carriedOver('TRIGGERS.md', '6. Triggers')}`;
+${carriedOverSections()}`;
 	const mdFile = path.join(root, 'BENCHMARKS.md');
 	fs.writeFileSync(mdFile, md);
 	written.push(mdFile);
 	return written;
 }
 
-/** Figures from benchmarks run on their own (queue mode, triggers): bench/<file>, under this report's heading. */
+/** Figures from benchmarks run on their own (queue mode, triggers, n8n versions): bench/<file>, under this report's heading. */
 function carriedOver(file, heading) {
 	const source = path.join(__dirname, file);
 	if (!fs.existsSync(source)) return '';
@@ -478,11 +479,40 @@ function carriedOver(file, heading) {
 	return `\n## ${heading}\n\nFrom \`bench/${file}\` (its own script; not rerun by \`npm run bench\`).\n\n${body}`;
 }
 
-module.exports = { writeReport };
+const CARRIED_OVER = [
+	['QUEUE.md', '5. Queue mode'],
+	['TRIGGERS.md', '6. Triggers'],
+	['N8N_VERSIONS.md', '7. n8n 2.8 and 2.41: memory of one large file'],
+];
+
+function carriedOverSections() {
+	return CARRIED_OVER.map(([file, heading]) => carriedOver(file, heading)).join('');
+}
+
+/**
+ * Without bench/.build/results.json (a fresh checkout: `npm run bench` takes ~15 min), only the
+ * carried-over sections are re-rendered: BENCHMARKS.md keeps sections 1–4 of its last full run.
+ */
+function refreshCarriedOver(root) {
+	const mdFile = path.join(root, 'BENCHMARKS.md');
+	const md = fs.readFileSync(mdFile, 'utf8');
+	const first = md.indexOf(`\n## ${CARRIED_OVER[0][1]}\n`);
+	if (first < 0) throw new Error(`BENCHMARKS.md has no "## ${CARRIED_OVER[0][1]}" section to re-render from`);
+	fs.writeFileSync(mdFile, md.slice(0, first) + carriedOverSections());
+	return [mdFile];
+}
+
+module.exports = { writeReport, refreshCarriedOver };
 
 if (require.main === module) {
 	const root = path.resolve(__dirname, '..');
-	const results = JSON.parse(fs.readFileSync(path.join(__dirname, '.build', 'results.json'), 'utf8'));
-	const files = writeReport(results, { root });
+	const resultsFile = path.join(__dirname, '.build', 'results.json');
+	let files;
+	if (fs.existsSync(resultsFile)) {
+		files = writeReport(JSON.parse(fs.readFileSync(resultsFile, 'utf8')), { root });
+	} else {
+		process.stdout.write('No bench/.build/results.json (npm run bench writes it): re-rendering only the sections carried over from bench/*.md\n');
+		files = refreshCarriedOver(root);
+	}
 	process.stdout.write(`Wrote ${files.map((f) => path.relative(root, f)).join(', ')}\n`);
 }

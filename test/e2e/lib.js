@@ -229,9 +229,12 @@ function fmtMs(ms) {
 
 // ------------------------------------------------------------------ n8n install
 
-/** Path of the n8n binary: $N8N_BIN, else .ci/install-n8n.sh (cached; installs on first use). */
-async function ensureN8n() {
-	if (process.env.N8N_BIN) {
+/**
+ * Path of the n8n binary: $N8N_BIN, else .ci/install-n8n.sh (cached; installs on first use)
+ * for `version` (default: $N8N_VERSION, else the script's default, 2.8.4).
+ */
+async function ensureN8n({ version } = {}) {
+	if (process.env.N8N_BIN && !version) {
 		if (!fs.existsSync(process.env.N8N_BIN)) throw new Error(`N8N_BIN=${process.env.N8N_BIN} does not exist`);
 		return { bin: process.env.N8N_BIN, ms: 0 };
 	}
@@ -239,6 +242,7 @@ async function ensureN8n() {
 	// Stream the installer's progress to our stderr: a first install takes minutes.
 	let said = '';
 	const r = await run('bash', [script], {
+		env: version ? { ...process.env, N8N_VERSION: version } : process.env,
 		timeoutMs: 20 * 60_000,
 		onStderr: (c) => {
 			said += c.toString('utf8');

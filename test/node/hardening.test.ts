@@ -560,8 +560,8 @@ describe('download integrity', () => {
 		expect(run.items).toHaveLength(0);
 	});
 
-	test('50 MB file in filesystem mode streams: hash matches, memory stays flat', async () => {
-		const size = 50 * 1024 * 1024;
+	test('200 MB file in filesystem mode streams: hash matches, memory stays flat', async () => {
+		const size = 200 * 1024 * 1024;
 		// Warm up first, so n8n's one-time start-up allocations do not count as the download's.
 		expect((await runDingTalk({ body: { size: 1024 * 1024, seed: 12 }, binaryMode: 'filesystem' })).error).toBeUndefined();
 		global.gc?.();
@@ -574,13 +574,16 @@ describe('download integrity', () => {
 		const binary = run.items[0].binary!.data;
 		expect(binary.id).toBeDefined(); // stored on disk, not inline
 		expect(Number(binary.bytes)).toBe(size);
-		const bytes = await binaryBuffer(binary);
-		expect(sha256(bytes)).toBe(generatedBytesSha256(size, 11));
+		expect(sha256(await binaryBuffer(binary))).toBe(generatedBytesSha256(size, 11));
 		const growthMb = (peak - baseline) / 1024 / 1024;
-		console.log(`[hardening] 50 MB filesystem download: ${ms} ms, peak RSS growth ${growthMb.toFixed(1)} MB (stand-in in the same process)`);
-		// Far below the file's 50 MB, within the 64 MB the benchmark allows at 1 GB (RSS also counts the
-		// in-process stand-in's buffers and garbage not yet collected).
-		expect(growthMb).toBeLessThan(64);
+		const nodeMajor = Number(process.versions.node.split('.')[0]);
+		console.log(`[hardening] 200 MB filesystem download on Node ${process.versions.node}: ${ms} ms, peak RSS growth ${growthMb.toFixed(1)} MB (stand-in in the same process)`);
+		// Far below the file's 200 MB. RSS also counts the in-process stand-in's buffers and the chunks
+		// already written but not yet collected: Node 20 frees those at every young-generation scavenge,
+		// within the 64 MB the benchmark allows at 1 GB; Node 22+ only at full collections of the whole
+		// heap, which jest's large heap makes rare, so a plain stream copy there grows ~70–100 MB whatever
+		// the file's size (BENCHMARKS.md, "n8n 2.8 and 2.41"); a node that held the file would need 200.
+		expect(growthMb).toBeLessThan(nodeMajor < 22 ? 64 : 128);
 	}, 60_000);
 });
 
