@@ -6,8 +6,9 @@
 #
 #   bash .ci/fresh-run.sh        -> the wall time of each command; exit 1 if either fails
 #
-# Takes ~15 min on 2 cores (n8n installs from scratch) and ~4 GB of disk under
-# ${TMPDIR:-/tmp}; removed afterwards unless KEEP=1. System packages installed with
+# Took ~15 min on 2 cores (n8n installs from scratch) and ~4 GB of disk under
+# ${TMPDIR:-/tmp} before the e2e suite also ran on n8n 2.41.1 / Node 24, whose leg adds
+# ~6.5 min from empty caches (its install ~3.8 min) and 2.9 GB; removed afterwards unless KEEP=1. System packages installed with
 # apt-get by earlier runs (Chromium, Redis, PostgreSQL) are not removed: a test that
 # needs one installs it itself when it is missing.
 set -uo pipefail
