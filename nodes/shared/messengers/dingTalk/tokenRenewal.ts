@@ -135,22 +135,33 @@ async function fetchNewToken(context: MessengerContext): Promise<string> {
 	return await fetchAccessToken(context.helpers.httpRequest, credentials);
 }
 
+/** A renewed token, and — when n8n renewed it — n8n's own repeat of the request that asked for it, if that succeeded. */
+interface Renewal {
+	token: string;
+	repeated?: { request: IHttpRequestOptions; response: ApiResponse };
+}
+
 /**
  * Lets n8n renew and save the token: the rejected request again, this time with the 400
  * raised as an error and marked as "token expired". n8n 2.41+ then runs the credential's
  * preAuthentication, saves the new token and repeats the request; older n8n just
- * raises the error. Returns the token n8n saved, if it did.
+ * raises the error. Returns the token n8n saved, if it did, with its repeat's answer.
  */
-async function renewThroughN8n(context: MessengerContext, request: IHttpRequestOptions, rejected: string): Promise<string | undefined> {
+async function renewThroughN8n(context: MessengerContext, request: IHttpRequestOptions, rejected: string): Promise<Renewal | undefined> {
 	const raising = { ...request, ignoreHttpStatusErrors: false };
-	await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL, raising, RENEW_ON_400).catch(() => undefined);
+	const response = await sendApiRequest(
+		async () => await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL, raising, RENEW_ON_400),
+		'DingTalk',
+	).catch(() => undefined);
 	const current = await storedToken(context);
-	return current && current !== rejected ? current : undefined;
+	if (!current || current === rejected) return undefined;
+	// An error answer of the repeat raised (ignoreHttpStatusErrors off): that item repeats it itself, to read DingTalk's code.
+	return { token: current, repeated: response ? { request, response } : undefined };
 }
 
 /** One renewal per execution, shared by all items running at once: through n8n where it can, else by the node. */
-async function renewOnce(context: MessengerContext, state: ExecutionState, request: IHttpRequestOptions): Promise<string> {
-	let renewal = state.memo.get(RENEWAL_KEY) as Promise<string> | undefined;
+async function renewOnce(context: MessengerContext, state: ExecutionState, request: IHttpRequestOptions): Promise<Renewal> {
+	let renewal = state.memo.get(RENEWAL_KEY) as Promise<Renewal> | undefined;
 	if (!renewal) {
 		renewal = (async () => {
 			// The token n8n holds now: the rejected one, or the stale one a remembered token replaced.
@@ -159,7 +170,7 @@ async function renewOnce(context: MessengerContext, state: ExecutionState, reque
 			if (saved) return saved;
 			const token = await fetchNewToken(context);
 			if (stored) renewedTokens.set(stored, token);
-			return token;
+			return { token };
 		})();
 		state.memo.set(RENEWAL_KEY, renewal);
 	}
@@ -181,10 +192,12 @@ export async function sendDingTalkRequest(
 		? await sendWithToken(context, request, remembered)
 		: await sendWithCredential(context, request, state, stale);
 	if (!needsNewToken(response)) return response;
-	const fresh = await renewOnce(context, state, request);
+	const renewal = await renewOnce(context, state, request);
+	// n8n already repeated this very request with the renewed token: its answer is this item's.
+	if (renewal.repeated?.request === request) return renewal.repeated.response;
 	// Already sent with this execution's renewed token: renewing again would only loop.
-	if (fresh === remembered) return response;
-	return await sendWithToken(context, request, fresh);
+	if (renewal.token === remembered) return response;
+	return await sendWithToken(context, request, renewal.token);
 }
 
 function needsNewToken(response: ApiResponse): boolean {
