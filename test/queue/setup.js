@@ -209,6 +209,8 @@ function bigMessage(idMessage) {
 }
 
 module.exports = {
+	DT_TYPES,
+	GREEN_TYPES,
 	BURST,
 	SLOW,
 	WEBHOOKS,

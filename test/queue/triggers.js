@@ -13,6 +13,7 @@
 const crypto = require('node:crypto');
 const lib = require('../e2e/lib');
 const e2e = require('../e2e/setup');
+const queueSetup = require('./setup');
 
 /** The Green-API instance and DingTalk app only the triggers use: their queue and their Stream connection are the triggers' own. */
 const GREEN = { idInstance: '1101000088', apiTokenInstance: 'queueTriggerToken0088', messenger: 'whatsapp' };
@@ -37,20 +38,11 @@ const SLOW = { size: 2 * 1024 * 1024, seed: 31, bytesPerSecond: 300 * 1024 };
 /** DingTalk redelivers an unanswered message after ~60 s; the stand-in after this, so a lost execution comes back within the test. */
 const ACK_DEADLINE_MS = 20_000;
 
-const GREEN_FILES = [
-	{ typeMessage: 'imageMessage', fixture: 'image.jpg', ext: 'jpg', mimeType: 'image/jpeg' },
-	{ typeMessage: 'documentMessage', fixture: 'document.pdf', ext: 'pdf', mimeType: 'application/pdf' },
-	{ typeMessage: 'audioMessage', fixture: 'voice.ogg', ext: 'oga', mimeType: 'audio/ogg; codecs=opus' },
-	{ typeMessage: 'videoMessage', fixture: 'video.mp4', ext: 'mp4', mimeType: 'video/mp4' },
-];
-const DT_FILES = [
-	{ msgtype: 'picture', fixture: 'image.png', content: (c) => ({ downloadCode: c, pictureDownloadCode: `${c}-p` }) },
-	{ msgtype: 'file', fixture: 'document.pdf', content: (c) => ({ downloadCode: c, fileName: 'Quarterly report.pdf' }) },
-	{ msgtype: 'audio', fixture: 'voice.amr', content: (c) => ({ downloadCode: c, duration: 3000, recognition: '你好' }) },
-	{ msgtype: 'video', fixture: 'video.mp4', content: (c) => ({ downloadCode: c, videoType: 'mp4', duration: 5 }) },
-];
+/** The queue suite's file types (setup.js), stickers left to the webhook scenarios. */
+const GREEN_FILES = queueSetup.GREEN_TYPES.filter((t) => t.typeMessage !== 'stickerMessage');
+const DT_FILES = queueSetup.DT_TYPES;
 /** The file message each webhook-mode trigger gets per round. */
-const HOOK_FILE = GREEN_FILES[1];
+const HOOK_FILE = GREEN_FILES.find((t) => t.typeMessage === 'documentMessage');
 const greenId = (fixture, round) => `QT-${fixture}-${round}`;
 const dtCode = (fixture) => `QT-DT-${fixture}`;
 
@@ -278,7 +270,7 @@ async function webhookModes(stack, urls, mode, round, problems) {
 	const idMessage = greenId('hook', round);
 	const green = await control(urls, 'green-notify', { idInstance: GREEN_HOOK.idInstance, body: e2e.greenWebhook(GREEN_HOOK, GREEN_CHAT, idMessage, HOOK_FILE.typeMessage, { downloadUrl: '', fileName: `${idMessage}.${HOOK_FILE.ext}`, mimeType: HOOK_FILE.mimeType }) });
 	if (!green.delivered || green.statuses[0] !== 200) problems.push(`Green-API webhook: ${JSON.stringify(green)}`);
-	const dtFile = DT_FILES[1];
+	const dtFile = DT_FILES.find((t) => t.msgtype === 'file');
 	const message = dingTalkMessage(dtFile, dtCode(dtFile.fixture));
 	const res = await lib.postJson(`${stack.baseUrl}/webhook/${WORKFLOWS.dingTalkHook.webhookId}/dingtalk`, message, { headers: e2e.dingTalkSignHeaders(DT.appSecret), timeoutMs: 60_000 });
 	if (res.status !== 200) problems.push(`DingTalk callback: HTTP ${res.status} ${res.body.toString('utf8').slice(0, 200)}`);
@@ -324,7 +316,7 @@ async function crashOne(stack, key, sendMessage, wantSha) {
 	await stack.killWorker(victim);
 	const killedAt = Date.now();
 	await stack.startWorker(victim);
-	const rows = await waitFor(
+	await waitFor(
 		async () => {
 			const found = newRows(await stack.executions(wf.id), before);
 			return found.some((r) => r.id !== executionId && r.status === 'success') && found.every((r) => !['new', 'running', 'waiting'].includes(r.status)) ? found : undefined;
@@ -346,14 +338,13 @@ async function crashOne(stack, key, sendMessage, wantSha) {
 	const twice = summaries.filter((s) => s.workers.length > 1);
 	if (twice.length) problems.push(`execution(s) started twice: ${JSON.stringify(twice.map((s) => [s.id, s.workers]))}`);
 	for (const s of succeeded) checkRun(s, wantSha, '', problems, `${key} rerun`);
-	void rows;
 	return { problems, executionId, killedStatus: killed && killed.status, rerunIn, victim: stack.workers[victim].name };
 }
 
 async function crashScenario(stack, urls, slowSha) {
 	const problems = [];
 	// Green-API: the notification is deleted only after a finished execution.
-	const green = await crashOne(stack, 'green', async () => await control(urls, 'green-notify', { idInstance: GREEN.idInstance, body: greenNotification('QT-SLOW', GREEN_FILES[1]) }), slowSha);
+	const green = await crashOne(stack, 'green', async () => await control(urls, 'green-notify', { idInstance: GREEN.idInstance, body: greenNotification('QT-SLOW', HOOK_FILE) }), slowSha);
 	problems.push(...green.problems.map((p) => `Green-API: ${p}`));
 	const queue = await greenQueue(urls);
 	if (queue.deleted.length === 0) problems.push('Green-API: nothing was deleted from the queue');
