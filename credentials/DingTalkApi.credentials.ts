@@ -8,7 +8,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { MessageFileError, isMessageFileError } from '../nodes/shared/errors';
+import { MessageFileError, isMessageFileError } from '../nodes/shared/transport/errors';
 import {
 	ACCESS_TOKEN_HEADER,
 	DEFAULT_DINGTALK_BASE_URL,

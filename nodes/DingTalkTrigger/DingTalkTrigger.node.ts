@@ -12,7 +12,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { isMessageFileError } from '../shared/errors';
+import { isMessageFileError } from '../shared/transport/errors';
 import { ExecutionWaiter } from '../shared/executionOutcome';
 import { openStreamConnection } from '../shared/messengers/dingTalk/stream';
 import type { FileOptionValues } from '../shared/pipeline/fileOptions';

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData, ITriggerFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-import { isMessageFileError } from '../shared/errors';
+import { isMessageFileError } from '../shared/transport/errors';
 import { dingTalkProvider } from '../shared/messengers/dingTalk/provider';
 import type { ExecutionState, MessageFile } from '../shared/messengers/types';
 import type { FileOptionValues } from '../shared/pipeline/fileOptions';

@@ -1,6 +1,6 @@
 import type { StreamTicket } from '../shared/messengers/dingTalk/stream';
 import { streamSocketUrl } from '../shared/messengers/dingTalk/stream';
-import { retryDelayMs } from '../shared/pipeline/transport/retry';
+import { retryDelayMs } from '../shared/transport/retry';
 import type { StreamFrame } from './streamFrames';
 import { SYSTEM_DISCONNECT, ackData, ackFrame, parseFrame } from './streamFrames';
 import type { SocketFactory, StreamSocket } from './streamSocket';

@@ -1,4 +1,4 @@
-import { MessageFileError } from '../shared/errors';
+import { MessageFileError } from '../shared/transport/errors';
 
 /**
  * The WebSocket the Stream client needs: the standard (WHATWG) interface that Node.js

@@ -10,7 +10,7 @@ import type {
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { properties } from './description';
-import { inputError, isMessageFileError } from '../shared/errors';
+import { inputError, isMessageFileError } from '../shared/transport/errors';
 import { describeFetchedFile, fetchMessageFile } from '../shared/pipeline/fetchMessageFile';
 import { binaryPropertyNameOf as binaryPropertyName, toFetchOptions as fetchOptions } from '../shared/pipeline/fileOptions';
 import type { FileOptionValues } from '../shared/pipeline/fileOptions';

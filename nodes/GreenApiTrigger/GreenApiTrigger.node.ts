@@ -11,7 +11,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError, OperationalError } from 'n8n-workflow';
 
-import { isMessageFileError } from '../shared/errors';
+import { isMessageFileError } from '../shared/transport/errors';
 import { ExecutionWaiter } from '../shared/executionOutcome';
 import { messengerName, messengerOf, redactToken } from '../shared/messengers/greenApi/api';
 import { getSettings, setSettings } from '../shared/messengers/greenApi/settings';

@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { isMessageFileError } from '../shared/errors';
+import { isMessageFileError } from '../shared/transport/errors';
 import { redactToken } from '../shared/messengers/greenApi/api';
 import { greenApiProvider } from '../shared/messengers/greenApi/provider';
 import type { ExecutionState, MessengerContext } from '../shared/messengers/types';

@@ -1,5 +1,5 @@
 import type { MessengerContext } from '../shared/messengers/types';
-import { isMessageFileError } from '../shared/errors';
+import { isMessageFileError } from '../shared/transport/errors';
 import type { QueuedNotification } from '../shared/messengers/greenApi/notifications';
 import { deleteNotification, receiveNotification } from '../shared/messengers/greenApi/notifications';
 import { pause, withChildSignal } from './abortable';

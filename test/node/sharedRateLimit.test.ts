@@ -9,8 +9,8 @@ import type { IDataObject, INodeType } from 'n8n-workflow';
 import { readFixture } from '../fixtures/fixtures';
 import { CredentialStore, runNode } from '../helpers/engine';
 import { startStandIn, type StandIn } from '../standin/server';
-import { SlidingWindowLimiter } from '../../nodes/shared/pipeline/transport/rateLimiter';
-import { SharedRateLimit } from '../../nodes/shared/pipeline/transport/sharedRateLimit';
+import { SlidingWindowLimiter } from '../../nodes/shared/transport/rateLimiter';
+import { SharedRateLimit } from '../../nodes/shared/transport/sharedRateLimit';
 
 const PNG = readFixture('image.png');
 const CHAT = '79005@c.us';

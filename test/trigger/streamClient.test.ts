@@ -8,7 +8,7 @@ import { StreamClient, type StreamTiming } from '../../nodes/DingTalkTrigger/str
 import type { StreamFrame } from '../../nodes/DingTalkTrigger/streamFrames';
 import { RecentMessages } from '../../nodes/DingTalkTrigger/recentMessages';
 import { openStreamConnection } from '../../nodes/shared/messengers/dingTalk/stream';
-import { retryDelayMs } from '../../nodes/shared/pipeline/transport/retry';
+import { retryDelayMs } from '../../nodes/shared/transport/retry';
 import { ensureWebSocket, until } from '../helpers/trigger';
 import { startStreamGateway, type DingTalkStreamGateway } from '../standin/dingtalkStream';
 import { startStandIn, type StandIn } from '../standin/server';

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { inputError } from '../errors';
+import { inputError } from '../transport/errors';
 
 /**
  * Reads an identifier parameter as a trimmed string. Expressions often yield numbers

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { inputError } from '../errors';
+import { inputError } from '../transport/errors';
 
 /** The largest message text the node parses; bigger ones are not bot messages. */
 const MAX_MESSAGE_CHARACTERS = 5_000_000;

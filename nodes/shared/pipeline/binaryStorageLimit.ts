@@ -1,4 +1,4 @@
-import { MessageFileError, isMessageFileError } from '../errors';
+import { MessageFileError, isMessageFileError } from '../transport/errors';
 
 /**
  * n8n's `database` binary-data mode (the queue-mode default) holds each file whole and

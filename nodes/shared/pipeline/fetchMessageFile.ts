@@ -1,7 +1,7 @@
 import type { IBinaryData, IDataObject } from 'n8n-workflow';
 import { fileTypeFromMimeType } from 'n8n-workflow';
 
-import { MessageFileError, isMessageFileError } from '../errors';
+import { MessageFileError, isMessageFileError } from '../transport/errors';
 import type { DecidedType } from './fileType/decide';
 import { decideFileType } from './fileType/decide';
 import type { TypeEvidence } from './fileType/decide';
@@ -13,10 +13,10 @@ import { withinBinaryStorageLimit } from './binaryStorageLimit';
 import { sniffText } from './fileType/text';
 import { wholeFileReason } from './fileType/wholeFile';
 import type { ExecutionState, FileProvider, MessageFile, MessengerContext } from '../messengers/types';
-import type { OpenedDownload } from './transport/download';
-import { bodyError, cutOffError, openDownload } from './transport/download';
-import type { RetryPolicy } from './transport/retry';
-import { withRetries } from './transport/retry';
+import type { OpenedDownload } from '../transport/download';
+import { bodyError, cutOffError, openDownload } from '../transport/download';
+import type { RetryPolicy } from '../transport/retry';
+import { withRetries } from '../transport/retry';
 import { openStoredCopy } from './storedCopy';
 
 export interface FetchOptions {

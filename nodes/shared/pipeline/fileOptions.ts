@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { inputError } from '../errors';
+import { inputError } from '../transport/errors';
 import type { FetchOptions } from './fetchMessageFile';
 
 /**

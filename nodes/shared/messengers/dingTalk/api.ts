@@ -1,8 +1,8 @@
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
-import { MessageFileError } from '../../errors';
-import type { ApiResponse } from '../../pipeline/transport/apiResponse';
-import { bodyText, headerValue, retryAfterMs, sendApiRequest } from '../../pipeline/transport/apiResponse';
+import { MessageFileError } from '../../transport/errors';
+import type { ApiResponse } from '../../transport/apiResponse';
+import { bodyText, headerValue, retryAfterMs, sendApiRequest } from '../../transport/apiResponse';
 
 /** What DingTalk's v1.0 API knows: hosts, the token calls, the download call and its errors. */
 

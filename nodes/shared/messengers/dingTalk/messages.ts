@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { inputError } from '../../errors';
+import { inputError } from '../../transport/errors';
 import { objectField, pickDefined, stringField } from '../fieldValues';
 import type { MessageFile, NoFile } from '../types';
 import { shortHash } from '../shortHash';

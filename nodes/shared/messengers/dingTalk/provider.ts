@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { MessageFileError, inputError } from '../../errors';
+import { MessageFileError, inputError } from '../../transport/errors';
 import { credentialsOnce } from '../credentialsOnce';
 import { readIdentifier } from '../fieldValues';
 import { isDingTalkMessage } from '../incomingMessage';

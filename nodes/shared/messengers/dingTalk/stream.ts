@@ -1,7 +1,7 @@
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
-import { MessageFileError } from '../../errors';
-import { sendApiRequest } from '../../pipeline/transport/apiResponse';
+import { MessageFileError } from '../../transport/errors';
+import { sendApiRequest } from '../../transport/apiResponse';
 import { dingTalkBaseUrl, dingTalkError } from './api';
 
 /** DingTalk's Stream mode: the gateway call that hands out a WebSocket endpoint and a one-use ticket. */

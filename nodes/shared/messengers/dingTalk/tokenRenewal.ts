@@ -1,7 +1,7 @@
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
-import type { ApiResponse } from '../../pipeline/transport/apiResponse';
-import { networkError, sendApiRequest } from '../../pipeline/transport/apiResponse';
+import type { ApiResponse } from '../../transport/apiResponse';
+import { networkError, sendApiRequest } from '../../transport/apiResponse';
 import type { ExecutionState, MessengerContext } from '../types';
 import { ACCESS_TOKEN_HEADER, fetchAccessToken, isRejectedToken } from './api';
 

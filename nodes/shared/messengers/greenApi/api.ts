@@ -1,8 +1,8 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { MessageFileError } from '../../errors';
-import type { ApiResponse } from '../../pipeline/transport/apiResponse';
-import { bodyText, retryAfterMs } from '../../pipeline/transport/apiResponse';
+import { MessageFileError } from '../../transport/errors';
+import type { ApiResponse } from '../../transport/apiResponse';
+import { bodyText, retryAfterMs } from '../../transport/apiResponse';
 
 /** What Green-API's HTTP API knows: URLs (the token sits in the path), and its errors. */
 

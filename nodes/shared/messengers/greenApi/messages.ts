@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { MessageFileError } from '../../errors';
+import { MessageFileError } from '../../transport/errors';
 import { objectField, pickDefined, stringField } from '../fieldValues';
 import type { MessageFile, NoFile } from '../types';
 

@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { MessageFileError } from '../../errors';
-import type { ApiResponse } from '../../pipeline/transport/apiResponse';
-import { sendApiRequest } from '../../pipeline/transport/apiResponse';
+import { MessageFileError } from '../../transport/errors';
+import type { ApiResponse } from '../../transport/apiResponse';
+import { sendApiRequest } from '../../transport/apiResponse';
 import type { MessengerContext } from '../types';
 import { greenApiError } from './api';
 import { credentialsOnce } from '../credentialsOnce';

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { MessageFileError } from '../../errors';
-import { sendApiRequest } from '../../pipeline/transport/apiResponse';
-import { SlidingWindowLimiter } from '../../pipeline/transport/rateLimiter';
-import { SharedRateLimit } from '../../pipeline/transport/sharedRateLimit';
+import { MessageFileError } from '../../transport/errors';
+import { sendApiRequest } from '../../transport/apiResponse';
+import { SlidingWindowLimiter } from '../../transport/rateLimiter';
+import { SharedRateLimit } from '../../transport/sharedRateLimit';
 import { credentialsOnce } from '../credentialsOnce';
 import { readIdentifier } from '../fieldValues';
 import { isGreenApiMessage } from '../incomingMessage';

@@ -1,6 +1,6 @@
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 
-import { sendApiRequest } from '../../pipeline/transport/apiResponse';
+import { sendApiRequest } from '../../transport/apiResponse';
 import type { MessengerContext } from '../types';
 import { greenApiError } from './api';
 

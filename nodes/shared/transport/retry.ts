@@ -1,6 +1,6 @@
 import { sleep } from 'n8n-workflow';
 
-import { isMessageFileError } from '../../errors';
+import { isMessageFileError } from './errors';
 
 export interface RetryPolicy {
 	/** Extra attempts after the first. */

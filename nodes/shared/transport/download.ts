@@ -1,9 +1,7 @@
-import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
-
-import type { MessengerContext } from '../../messengers/types';
+import type { IExecuteFunctions, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { MessageFileError } from '../../errors';
+import { MessageFileError } from './errors';
 import { bodyText, headerValue, networkError, retryAfterMs } from './apiResponse';
 
 /** A response body as axios hands it over: a Node readable stream. */
@@ -41,7 +39,8 @@ export interface OpenedDownload {
 	bytesReceived(): number;
 }
 
-type HttpRequest = MessengerContext['helpers']['httpRequest'];
+/** n8n's plain HTTP helper (the same function in executions, triggers and webhooks). */
+export type HttpRequest = IExecuteFunctions['helpers']['httpRequest'];
 
 const DEFAULT_MAX_REDIRECTS = 5;
 

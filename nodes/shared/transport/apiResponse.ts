@@ -1,6 +1,6 @@
 import type { IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { MessageFileError } from '../../errors';
+import { MessageFileError } from './errors';
 
 /** A messenger API's answer, whatever its status: the providers read the error codes themselves. */
 export interface ApiResponse {
