@@ -59,3 +59,100 @@ export interface FileProvider {
 	/** Asks the messenger's API for a temporary download link. */
 	resolveLink(context: MessengerContext, file: MessageFile, state: ExecutionState): Promise<string>;
 }
+
+/* ---------- Sending (the Send Message node) ---------- */
+
+/** What kind of message a reply becomes. A file's kind is decided from its bytes, then from what the messenger takes. */
+export type SentKind = 'text' | 'image' | 'file' | 'audio' | 'video';
+
+/**
+ * A file on its way out, typed and named from its own bytes by the pipeline
+ * (nodes/shared/pipeline/sendMessageFile.ts) before any messenger sees it.
+ */
+export interface OutgoingFile {
+	/** The name to send, its extension that of the real type (`upload` holding a JPEG → `upload.jpg`). */
+	fileName: string;
+	/** The real MIME type (bare: `audio/ogg`, not `audio/ogg; codecs=opus`). */
+	mimeType: string;
+	/** The real extension, without the dot (`jpg`, `pdf`, `amr`). */
+	extension: string;
+	/** Size in bytes. */
+	size: number;
+	/**
+	 * Opens the bytes for one sequential read from n8n's binary storage, never the file
+	 * whole in memory (filesystem, S3, database modes). Each call opens afresh, so a
+	 * request repeated after a renewed token or a 429 re-reads from the start.
+	 */
+	open(): Promise<AsyncIterable<Uint8Array>>;
+}
+
+/** Per-item settings of a send that are not the chat, the text or the file. */
+export interface SendOptions {
+	/** Quote the incoming message (Green-API `quotedMessageId`), when the reply goes to its chat. */
+	quoteMessage?: boolean;
+	/** DingTalk: send the text as markdown under this title. */
+	markdownTitle?: string;
+	/** Green-API: show a link preview for links in a text (default on). */
+	linkPreview?: boolean;
+	/** DingTalk voice: its duration in ms when the user knows it better than the bytes tell. */
+	durationMs?: number;
+	/** Execution-wide timeout for API calls and uploads (ms of silence), as the download node's. */
+	timeoutMs: number;
+	/** Extra tries on 429 / 5xx / connection resets. */
+	maxRetries: number;
+}
+
+/** Where a reply goes. `chat` is what the output shows; the rest is the messenger's own. */
+export interface ChatTarget {
+	/** One line naming the chat for the output and errors (a chat ID, `user:ID1,ID2`, `group:cid…`). */
+	chat: string;
+	/** The messenger's own addressing (Green-API chatId; DingTalk robotCode + userIds or openConversationId). */
+	address: Record<string, string | string[]>;
+	/** The incoming message's ID, when the target was read from one (for quoting). */
+	replyToMessageId?: string;
+}
+
+/** What one send produced: the `sentMessage` of the output item (without service, filled in by the node). */
+export interface SentMessage {
+	/** `whatsapp` | `max` | `telegram` | `dingTalk`. */
+	messenger: string;
+	chat: string;
+	kind: SentKind;
+	/** Green-API idMessage, DingTalk processQueryKey. */
+	id: string;
+	/** Further messages a send needed (DingTalk: the text after a file), in order. */
+	more?: Array<{ kind: SentKind; id: string }>;
+	/** What the messenger made of a file (e.g. DingTalk's media_id), never a URL with a token. */
+	[key: string]: unknown;
+}
+
+/**
+ * One messenger's sending side. Adding a messenger means one more sender next to its
+ * FileProvider, registered in ./index.ts.
+ */
+export interface MessageSender {
+	readonly credentialType: string;
+	readonly displayName: string;
+	/** Whether an object has the shape of this messenger's incoming messages. */
+	recognises(message: IDataObject): boolean;
+	/** The chat an incoming message came from: the reply goes back there. Throws an input error naming what is missing. */
+	replyTarget(context: IExecuteFunctions, message: IDataObject, itemIndex: number): Promise<ChatTarget>;
+	/** The chat the user named in the node's fields. */
+	chatFromFields(context: IExecuteFunctions, itemIndex: number): Promise<ChatTarget>;
+	/**
+	 * What this messenger would refuse, refused before any upload: a type it does not take,
+	 * a file over its limit. Throws a MessageFileError naming the file's real type, what
+	 * the messenger takes and its limit.
+	 */
+	assertSendable(context: IExecuteFunctions, file: Omit<OutgoingFile, 'open'>): Promise<void>;
+	sendText(context: IExecuteFunctions, target: ChatTarget, text: string, options: SendOptions, state: ExecutionState): Promise<SentMessage>;
+	/** Uploads and sends the file; `caption` is the node's Text (Green-API: the file's caption; DingTalk: a text message after the file). */
+	sendFile(
+		context: IExecuteFunctions,
+		target: ChatTarget,
+		file: OutgoingFile,
+		caption: string,
+		options: SendOptions,
+		state: ExecutionState,
+	): Promise<SentMessage>;
+}
