@@ -3,9 +3,11 @@
 // setSettings, webhook deliveries) and its media host. WhatsApp and Telegram instances
 // live at /waInstance{id}/…, MAX ones at /v3/waInstance{id}/…; the other prefix is a
 // 404 for them, as on the real API.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import busboy from 'busboy';
 import type { FileBody } from './bytes';
-import { GREEN_QUOTA_EXCEEDED_BODY, pickApiFault, sendApiFault, type Fault } from './faults';
+import { GREEN_QUOTA_EXCEEDED_BODY, pickApiFault, sendApiFault, type ApiFault, type Fault } from './faults';
 import { REDIRECT_PREFIX, serveHostedFile, serveRedirectHop, type FileServeEnv, type HostedFile } from './files';
 import { parseJsonObject, sendJson, sendText, type RequestContext } from './listener';
 import { GreenNotificationQueues } from './notificationQueue';
@@ -70,6 +72,127 @@ interface MediaLink {
 
 const ROUTE = /^(\/v3)?\/waInstance([^/]+)\/([^/]+)\/([^/]+)(?:\/([^/]+))?\/?$/;
 
+export type GreenSendMethod = 'sendMessage' | 'sendFileByUpload';
+
+/** A message the stand-in accepted (answered 200 with an idMessage). */
+export interface GreenSentMessage {
+	method: GreenSendMethod;
+	idInstance: string;
+	idMessage: string;
+	chatId: string;
+	/** sendMessage */
+	message?: string;
+	linkPreview?: boolean;
+	quotedMessageId?: string;
+	/** sendFileByUpload: the form's fields and what arrived in its file part. */
+	fileName?: string;
+	caption?: string;
+	/** The file part's own filename and Content-Type, as the multipart form carried them. */
+	partFileName?: string;
+	partMimeType?: string;
+	fileSize?: number;
+	fileSha256?: string;
+	/** The bytes themselves, kept up to 16 MB. */
+	fileBytes?: Buffer;
+	urlFile?: string;
+}
+
+/** Green-API's documented limits (SendMessage, SendFileByUpload). */
+export const GREEN_MAX_TEXT_CHARACTERS = 20_000;
+export const GREEN_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+const KEEP_UPLOAD_BYTES = 16 * 1024 * 1024;
+
+interface ParsedUpload {
+	fields: Record<string, string>;
+	file?: { size: number; sha256: string; bytes?: Buffer; partFileName: string; partMimeType: string; truncated: boolean };
+	/** Why the form could not be read, when it could not. */
+	broken?: string;
+}
+
+/** Reads a multipart/form-data upload as it streams in: fields whole, the file hashed and counted, kept only when small. */
+async function parseUpload(req: IncomingMessage): Promise<ParsedUpload> {
+	return await new Promise((resolve) => {
+		const result: ParsedUpload = { fields: {} };
+		let parser: busboy.Busboy;
+		try {
+			parser = busboy({ headers: req.headers, limits: { fileSize: GREEN_MAX_UPLOAD_BYTES, files: 1, fields: 20 } });
+		} catch (error) {
+			// Not multipart at all: drain the body so the client gets the answer, not a reset.
+			req.resume();
+			req.once('end', () => resolve({ fields: {}, broken: (error as Error).message }));
+			return;
+		}
+		let pendingFile: Promise<void> = Promise.resolve();
+		parser.on('field', (name, value) => (result.fields[name] = value));
+		parser.on('file', (_name, stream, info) => {
+			const hash = createHash('sha256');
+			const kept: Buffer[] = [];
+			let size = 0;
+			pendingFile = new Promise((done) => {
+				stream.on('data', (chunk: Buffer) => {
+					hash.update(chunk);
+					size += chunk.length;
+					if (size <= KEEP_UPLOAD_BYTES) kept.push(chunk);
+				});
+				stream.on('end', () => {
+					result.file = {
+						size,
+						sha256: hash.digest('hex'),
+						bytes: size <= KEEP_UPLOAD_BYTES ? Buffer.concat(kept) : undefined,
+						partFileName: info.filename ?? '',
+						partMimeType: info.mimeType,
+						truncated: (stream as { truncated?: boolean }).truncated === true,
+					};
+					done();
+				});
+			});
+		});
+		parser.on('error', (error: Error) => {
+			req.unpipe(parser);
+			req.resume();
+			req.once('end', () => resolve({ ...result, broken: error.message }));
+		});
+		parser.on('close', () => void pendingFile.then(() => resolve(result)));
+		req.pipe(parser);
+	});
+}
+
+/** Joi-like answers for a send, as Green-API words them; undefined when valid. */
+function validateSend(method: GreenSendMethod, messenger: GreenMessenger, fields: Record<string, unknown>): string | undefined {
+	const allowed = method === 'sendMessage' ? ['chatId', 'message', 'quotedMessageId', 'linkPreview', 'typingTime'] : ['chatId', 'fileName', 'caption', 'quotedMessageId', 'file'];
+	for (const key of Object.keys(fields)) if (!allowed.includes(key)) return `'${key}' is not allowed`;
+	const chatId = fields.chatId;
+	if (chatId === undefined) return "'chatId' is required";
+	if (typeof chatId !== 'string') return "'chatId' must be a string";
+	if (chatId === '') return "'chatId' is not allowed to be empty";
+	const chatPattern = messenger === 'whatsapp' ? /^[\d-]+@(c\.us|g\.us|lid)$/ : /^-?\d+$/;
+	if (!chatPattern.test(chatId)) {
+		return messenger === 'whatsapp' ? "'chatId' must be one of the next formats: 'phone_number@c.us' or 'group_id@g.us'" : "'chatId' must be a number";
+	}
+	if (method === 'sendMessage') {
+		const message = fields.message;
+		if (message === undefined) return "'message' is required";
+		if (typeof message !== 'string') return "'message' must be a string";
+		if (message === '') return "'message' is not allowed to be empty";
+		if (message.length > GREEN_MAX_TEXT_CHARACTERS) return `'message' length must be less than or equal to ${GREEN_MAX_TEXT_CHARACTERS} characters long`;
+		if (fields.linkPreview !== undefined && typeof fields.linkPreview !== 'boolean') return "'linkPreview' must be a boolean";
+	} else {
+		const caption = fields.caption;
+		if (typeof caption === 'string' && caption.length > GREEN_MAX_TEXT_CHARACTERS) return `'caption' length must be less than or equal to ${GREEN_MAX_TEXT_CHARACTERS} characters long`;
+		const fileName = fields.fileName;
+		if (fileName !== undefined && (typeof fileName !== 'string' || !/\.[A-Za-z0-9]{1,10}$/.test(fileName))) return "'fileName' must contain file extension";
+	}
+	const quoted = fields.quotedMessageId;
+	if (quoted !== undefined && (typeof quoted !== 'string' || quoted === '')) return "'quotedMessageId' is not allowed to be empty";
+	return undefined;
+}
+
+/** Message IDs as each messenger's look: WhatsApp 20 hex digits, MAX and Telegram numbers. */
+function newMessageId(messenger: GreenMessenger): string {
+	if (messenger === 'whatsapp') return `3EB0${randomBytes(8).toString('hex').toUpperCase()}`;
+	return String(1_000_000_000 + Math.floor(Math.random() * 9_000_000_000));
+}
+
 export class GreenApiStandIn {
 	/** Set by startStandIn once the listeners are up. */
 	apiUrl = '';
@@ -84,6 +207,17 @@ export class GreenApiStandIn {
 
 	/** Notification queues, settings and webhook deliveries, per instance (see notificationQueue.ts). */
 	readonly queues: GreenNotificationQueues;
+
+	/** Messages accepted by sendMessage / sendFileByUpload, in order. */
+	readonly sent: GreenSentMessage[] = [];
+	/** Send calls that reached the stand-in, any outcome (uploads counted even when refused). */
+	readonly sendCalls: Record<GreenSendMethod, number> = { sendMessage: 0, sendFileByUpload: 0 };
+	/** Bytes of file parts received by sendFileByUpload, any outcome. */
+	uploadBytesReceived = 0;
+	private readonly sendFaults = new Map<string, ApiFault[]>();
+
+	/** Media-host requests the handler reads itself: uploads stream through the multipart parser. */
+	static streamsBody = (req: IncomingMessage): boolean => req.method === 'POST';
 
 	constructor(
 		private readonly stats: StandInStats,
@@ -126,6 +260,112 @@ export class GreenApiStandIn {
 		const link = this.currentLink(entry);
 		link.expired = true;
 		return { directUrl: link.url };
+	}
+
+	/**
+	 * The next send calls of this method on this instance get `fault` (its `times`, default 1),
+	 * before any check, as a gateway or the rate limiter would answer. Queued faults apply in order.
+	 */
+	failSends(idInstance: string | number, method: GreenSendMethod, fault: ApiFault): void {
+		const key = `${idInstance}:${method}`;
+		this.sendFaults.set(key, [...(this.sendFaults.get(key) ?? []), { times: 1, ...fault }]);
+	}
+
+	setQuotaExceeded(idInstance: string | number, exceeded: boolean): void {
+		this.instance(idInstance).quotaExceeded = exceeded;
+	}
+
+	/** Forget sent messages, send counters and pending send faults. */
+	resetSends(): void {
+		this.sent.length = 0;
+		this.sendCalls.sendMessage = 0;
+		this.sendCalls.sendFileByUpload = 0;
+		this.uploadBytesReceived = 0;
+		this.sendFaults.clear();
+	}
+
+	private takeSendFault(idInstance: string, method: GreenSendMethod): ApiFault | undefined {
+		const key = `${idInstance}:${method}`;
+		const queue = this.sendFaults.get(key);
+		const fault = queue?.[0];
+		if (!queue || !fault) return undefined;
+		fault.times = (fault.times ?? 1) - 1;
+		if (fault.times <= 0) queue.shift();
+		return fault;
+	}
+
+	/** Everything a send checks after its body is read, in Green-API's order; true when an answer was sent. */
+	private refuseSend(ctx: RequestContext, method: GreenSendMethod, v3: boolean, idInstance: string, token: string, fields: Record<string, unknown> | undefined): GreenInstance | undefined {
+		const { res } = ctx;
+		const fault = this.takeSendFault(idInstance, method);
+		if (fault) {
+			this.stats.faultsInjected++;
+			if (fault.status === 429) this.stats.rateLimited429++;
+			return void sendApiFault(res, fault, {});
+		}
+		const instance = this.authorize(ctx, v3, idInstance, token);
+		if (!instance) return undefined;
+		if (instance.state === 'starting') return void sendText(res, 400, 'instance in starting process try later');
+		if (instance.state !== 'authorized' && instance.state !== 'yellowCard') return void sendText(res, 400, 'instance account not authorized');
+		if (instance.quotaExceeded) return void sendJson(res, 466, GREEN_QUOTA_EXCEEDED_BODY);
+		if (!fields) return void sendText(res, 400, 'bad request data');
+		const invalid = validateSend(method, instance.messenger, fields);
+		if (invalid) return void sendText(res, 400, `Validation failed. Details: ${invalid}`);
+		return instance;
+	}
+
+	private sendMessage(ctx: RequestContext, v3: boolean, idInstance: string, token: string): void {
+		this.sendCalls.sendMessage++;
+		if (ctx.req.method !== 'POST') return sendText(ctx.res, 405, 'Method Not Allowed');
+		const body = parseJsonObject(ctx.body);
+		const instance = this.refuseSend(ctx, 'sendMessage', v3, idInstance, token, body);
+		if (!instance || !body) return;
+		const idMessage = newMessageId(instance.messenger);
+		this.sent.push({
+			method: 'sendMessage',
+			idInstance,
+			idMessage,
+			chatId: String(body.chatId),
+			message: String(body.message),
+			linkPreview: typeof body.linkPreview === 'boolean' ? body.linkPreview : undefined,
+			quotedMessageId: typeof body.quotedMessageId === 'string' ? body.quotedMessageId : undefined,
+		});
+		sendJson(ctx.res, 200, { idMessage });
+	}
+
+	private async sendFileByUpload(ctx: RequestContext, v3: boolean, idInstance: string, token: string): Promise<void> {
+		this.sendCalls.sendFileByUpload++;
+		// The whole form is read before any answer (as a proxy in front of the API would), so a refusal never resets an upload mid-way.
+		const upload = await parseUpload(ctx.req);
+		this.uploadBytesReceived += upload.file?.size ?? 0;
+		const fields: Record<string, unknown> | undefined = upload.broken ? undefined : { ...upload.fields, ...(upload.file ? { file: true } : {}) };
+		const instance = this.refuseSend(ctx, 'sendFileByUpload', v3, idInstance, token, fields);
+		if (!instance) return;
+		const file = upload.file;
+		if (!file) return sendText(ctx.res, 400, "Validation failed. Details: 'file' is required");
+		// Over the limit: the gateway's refusal (Green-API documents the limit, not this answer).
+		if (file.truncated) return sendText(ctx.res, 413, `File exceeded max upload size. Limit: ${GREEN_MAX_UPLOAD_BYTES / 1024 / 1024}mb`);
+		if (file.size === 0) return sendText(ctx.res, 400, "Validation failed. Details: 'file' is not allowed to be empty");
+		const fileName = upload.fields.fileName ?? file.partFileName;
+		const idMessage = newMessageId(instance.messenger);
+		const extension = /\.([A-Za-z0-9]{1,10})$/.exec(fileName)?.[1] ?? 'bin';
+		const urlFile = `${this.mediaUrl}/sent/${idInstance}/${randomUUID()}.${extension}`;
+		this.sent.push({
+			method: 'sendFileByUpload',
+			idInstance,
+			idMessage,
+			chatId: upload.fields.chatId ?? '',
+			fileName,
+			caption: upload.fields.caption,
+			quotedMessageId: upload.fields.quotedMessageId,
+			partFileName: file.partFileName,
+			partMimeType: file.partMimeType,
+			fileSize: file.size,
+			fileSha256: file.sha256,
+			fileBytes: file.bytes,
+			urlFile,
+		});
+		sendJson(ctx.res, 200, { idMessage, urlFile });
 	}
 
 	/** Expire every media link issued so far; downloadFile then hands out fresh ones. */
@@ -193,6 +433,7 @@ export class GreenApiStandIn {
 		}
 		if (argument !== undefined) return sendText(ctx.res, 404, 'Not Found');
 		if (name === 'downloadfile') return this.downloadFile(ctx, !!v3, idInstance, token);
+		if (name === 'sendmessage') return this.sendMessage(ctx, !!v3, idInstance, token);
 		if (name === 'getstateinstance') return this.getState(ctx, !!v3, idInstance, token);
 		if (name === 'receivenotification' || name === 'getsettings' || name === 'setsettings') {
 			const instance = this.authorize(ctx, !!v3, idInstance, token);
@@ -282,6 +523,14 @@ export class GreenApiStandIn {
 
 	handleMedia = async (ctx: RequestContext): Promise<void> => {
 		const { req, url } = ctx;
+		const upload = req.method === 'POST' ? ROUTE.exec(url.pathname) : null;
+		if (upload && upload[3]?.toLowerCase() === 'sendfilebyupload' && upload[5] === undefined) {
+			return await this.sendFileByUpload(ctx, !!upload[1], upload[2] ?? '', upload[4] ?? '');
+		}
+		if (req.method === 'POST') {
+			req.resume();
+			return sendText(ctx.res, 404, 'Not Found');
+		}
 		if (req.method !== 'GET' && req.method !== 'HEAD') return this.mediaError(ctx, 405, 'MethodNotAllowed');
 		this.stats.greenMediaGets++;
 		const env: FileServeEnv = {

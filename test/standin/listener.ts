@@ -40,10 +40,16 @@ const MAX_REQUEST_BODY = 16 * 1024 * 1024;
 /** Paths under this prefix are the stand-in's own control API: never recorded. */
 export const CONTROL_PREFIX = '/__standin/';
 
+export interface ListenOptions {
+	/** Requests the handler reads itself from `ctx.req` (uploads larger than memory should hold); their `body` is empty. */
+	streamsBody?: (req: IncomingMessage) => boolean;
+}
+
 export async function listen(
 	role: HostRole,
 	handler: Handler,
 	record: (r: Omit<RecordedRequest, 'seq'>) => void,
+	options: ListenOptions = {},
 ): Promise<Listener> {
 	const sockets = new Set<Socket>();
 	const server = http.createServer((req, res) => {
@@ -66,12 +72,14 @@ export async function listen(
 	const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 	async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
-		let body: Buffer;
-		try {
-			body = await readBody(req);
-		} catch {
-			req.socket.destroy();
-			return;
+		let body = Buffer.alloc(0);
+		if (!options.streamsBody?.(req)) {
+			try {
+				body = await readBody(req);
+			} catch {
+				req.socket.destroy();
+				return;
+			}
 		}
 		const path = req.url ?? '/';
 		if (!path.startsWith(CONTROL_PREFIX)) {

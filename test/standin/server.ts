@@ -12,7 +12,7 @@ export type { DingTalkAppInput, DingTalkFileInput, DingTalkSuiteInput } from './
 export { GreenApiStandIn } from './greenapi';
 export { GreenNotificationQueues } from './notificationQueue';
 export type { InstanceSettings, QueueFault, QueueFaults, WebhookDelivery, WebhookDeliveryOptions } from './notificationQueue';
-export type { GreenFileInput, GreenInstanceInput, GreenInstanceState, GreenMessageRef, GreenMessenger } from './greenapi';
+export type { GreenFileInput, GreenInstanceInput, GreenInstanceState, GreenMessageRef, GreenMessenger, GreenSendMethod, GreenSentMessage } from './greenapi';
 export { bodySize, fileBodySha256, generatedBytes, generatedBytesSha256, type FileBody } from './bytes';
 export { GREEN_QUOTA_EXCEEDED_BODY, presetFaults } from './faults';
 export type { ApiFault, CustomFileAnswer, Fault, FileFaultKind } from './faults';
@@ -167,7 +167,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
 		listeners.push(oss);
 		const greenApiListener = await listen('greenApi', greenApi.handleApi, record);
 		listeners.push(greenApiListener);
-		const greenMedia = await listen('greenMedia', greenApi.handleMedia, record);
+		const greenMedia = await listen('greenMedia', greenApi.handleMedia, record, { streamsBody: GreenApiStandIn.streamsBody });
 		listeners.push(greenMedia);
 
 		dingTalk.apiUrl = dingTalkListener.url;

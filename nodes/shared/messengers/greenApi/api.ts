@@ -28,22 +28,47 @@ export function greenApiBaseUrl(credentials: ICredentialDataDecryptedObject): st
 	return messengerOf(credentials) === 'max' ? `${root}/v3` : root;
 }
 
+/**
+ * The instance's media root (sendFileByUpload, uploadFile), normalised as the API root is:
+ * Green-API's MAX docs put the media methods under /v3 too.
+ */
+export function greenApiMediaBaseUrl(credentials: ICredentialDataDecryptedObject): string {
+	const raw = typeof credentials.mediaUrl === 'string' ? credentials.mediaUrl.trim() : '';
+	const root = (raw || DEFAULT_GREEN_MEDIA_URL).replace(/\/+$/, '').replace(/\/v3$/i, '').replace(/\/+$/, '');
+	return messengerOf(credentials) === 'max' ? `${root}/v3` : root;
+}
+
+/**
+ * Method names starting with this prefix go to the instance's Media URL instead of its API URL
+ * (`media:sendFileByUpload`). The node names only the method; the credential adds host and token,
+ * so the token never exists outside n8n's request.
+ */
+export const MEDIA_METHOD_PREFIX = 'media:';
+
+export function greenApiMediaMethod(method: string): string {
+	return `${MEDIA_METHOD_PREFIX}${method}`;
+}
+
 function idInstanceOf(credentials: ICredentialDataDecryptedObject): string {
 	return String(credentials.idInstance ?? '').trim();
 }
 
 /**
- * `{apiUrl}[/v3]/waInstance{idInstance}/{method}/{apiTokenInstance}`. A URL that is
- * already absolute is left alone, so only the node's method names are expanded.
+ * `{apiUrl}[/v3]/waInstance{idInstance}/{method}/{apiTokenInstance}`, or against the Media URL
+ * for `media:{method}`. A URL that is already absolute is left alone, so only the node's method
+ * names are expanded.
  */
 export function greenApiMethodUrl(credentials: ICredentialDataDecryptedObject, method: string | undefined): string {
-	const name = (method ?? '').replace(/^\/+/, '');
+	let name = (method ?? '').replace(/^\/+/, '');
 	if (/^[a-z]+:\/\//i.test(name)) return name;
+	const onMediaHost = name.startsWith(MEDIA_METHOD_PREFIX);
+	if (onMediaHost) name = name.slice(MEDIA_METHOD_PREFIX.length);
 	// Methods that take a path argument after the token (deleteNotification/{receiptId}) name it as `method/argument`.
 	const [methodName, ...rest] = name.split('/');
 	const token = encodeURIComponent(String(credentials.apiTokenInstance ?? '').trim());
 	const tail = rest.length ? `/${rest.join('/')}` : '';
-	return `${greenApiBaseUrl(credentials)}/waInstance${encodeURIComponent(idInstanceOf(credentials))}/${methodName}/${token}${tail}`;
+	const root = onMediaHost ? greenApiMediaBaseUrl(credentials) : greenApiBaseUrl(credentials);
+	return `${root}/waInstance${encodeURIComponent(idInstanceOf(credentials))}/${methodName}/${token}${tail}`;
 }
 
 /** Hosts Green-API serves message files from (WhatsApp's object storage, MAX's CDN, its own media hosts). */
@@ -85,7 +110,7 @@ function quotaStatus(body: unknown, key: string): QuotaStatus | undefined {
  * (QUOTE_EXCEEDED), `correspondentsStatus` whether the quota of chats is
  * (CORRESPONDENTS_QUOTE_EXCEEDED). Either or both may be exceeded.
  */
-function quotaExplanation(body: unknown, text: string): Explanation {
+function quotaExplanation(body: unknown, text: string, method: GreenApiMethod): Explanation {
 	const invoke = quotaStatus(body, 'invokeStatus');
 	const correspondents = quotaStatus(body, 'correspondentsStatus');
 	const calls = invoke?.status === 'QUOTE_EXCEEDED' || (!invoke && !correspondents && !text.includes('CORRESPONDENTS_QUOTE_EXCEEDED'));
@@ -105,13 +130,77 @@ function quotaExplanation(body: unknown, text: string): Explanation {
 	}
 	return {
 		message: "The instance's correspondents quota is used up",
-		description: `The plan allows files from only a few chats a month: upgrade the instance's plan in the Green-API console.${saidText}`,
+		description: `The plan allows ${isSend(method) ? 'messages to' : 'files from'} only a few chats a month: upgrade the instance's plan in the Green-API console.${saidText}`,
 	};
 }
 
-function explain(status: number, text: string, body: unknown, messenger: Messenger, failure: string): Explanation {
+/** The Green-API methods the package calls, for errors that depend on what was asked. */
+export type GreenApiMethod = 'downloadFile' | 'sendMessage' | 'sendFileByUpload' | 'receiveNotification' | 'deleteNotification' | 'getSettings' | 'setSettings';
+
+/** Green-API's documented requests per second per instance (its "Rate limiter" page). */
+export const GREEN_API_RATE_PER_SECOND: Partial<Record<GreenApiMethod, number>> = {
+	downloadFile: 5,
+	sendMessage: 50,
+	sendFileByUpload: 50,
+	receiveNotification: 100,
+	deleteNotification: 100,
+	getSettings: 1,
+	setSettings: 1,
+};
+
+function isSend(method: GreenApiMethod): boolean {
+	return method === 'sendMessage' || method === 'sendFileByUpload';
+}
+
+/** Green-API's limits on what it sends (SendMessage, SendFileByUpload docs). */
+export const GREEN_API_MAX_TEXT_CHARACTERS = 20_000;
+export const GREEN_API_MAX_FILE_BYTES = 100 * 1024 * 1024;
+
+/** The send methods' own refusals: Joi validation details and the upload size limit. */
+function sendExplanation(status: number, lower: string, text: string, name: string): Explanation | undefined {
+	if (lower.includes("'message' length") || lower.includes("'caption' length")) {
+		return {
+			kind: 'input',
+			message: `The text is longer than Green-API's ${GREEN_API_MAX_TEXT_CHARACTERS} characters`,
+			description: `Shorten the text or split it into several messages. Green-API said: “${text}”.`,
+		};
+	}
+	if (lower.includes("'chatid'")) {
+		return {
+			kind: 'input',
+			message: 'Green-API refused the chat ID',
+			description: `A WhatsApp chat ID looks like 79001234567@c.us (a group: …@g.us); a MAX or Telegram chat ID is a number, negative for groups. Green-API said: “${text}”.`,
+		};
+	}
+	if (lower.includes("'quotedmessageid'") || lower.includes('message id')) {
+		return {
+			kind: 'input',
+			message: 'Green-API refused the ID of the message to quote',
+			description: `Quoting needs a message Green-API knows in the same chat. Turn Quote Message off, or reply to a message as Green-API delivered it. Green-API said: “${text}”.`,
+		};
+	}
+	if (status === 413 || lower.includes('exceeded max upload size')) {
+		return {
+			kind: 'input',
+			message: `The file is over Green-API's ${GREEN_API_MAX_FILE_BYTES / 1024 / 1024} MB limit`,
+			description: `${name} through Green-API takes files up to 100 MB. Send a smaller file, or a link to it.`,
+		};
+	}
+	if (lower.includes('validation failed') || lower.includes('bad request data')) {
+		return {
+			kind: 'input',
+			message: 'Green-API refused the message',
+			description: `Check Chat ID, the text and the file name (it must end with the file's extension). Green-API said: “${text}”.`,
+		};
+	}
+	return undefined;
+}
+
+function explain(status: number, text: string, body: unknown, messenger: Messenger, failure: string, method: GreenApiMethod): Explanation {
 	const lower = text.toLowerCase();
 	const name = messengerName(messenger);
+	const sendProblem = isSend(method) ? sendExplanation(status, lower, text, name) : undefined;
+	if (sendProblem) return sendProblem;
 	if (lower.includes('encrypted url not found')) {
 		return {
 			message: 'This message has no file to download',
@@ -157,29 +246,40 @@ function explain(status: number, text: string, body: unknown, messenger: Messeng
 				description: `Check the API URL and the Messenger setting of the credential (it is set to ${name}; MAX instances use the /v3 API).`,
 			};
 		case 466:
-			return quotaExplanation(body, text);
-		case 429:
-			return { message: 'Green-API is rate-limiting this instance', description: 'The node keeps under 5 downloadFile calls a second per instance; other workflows on the same instance count too. Lower the node\'s Concurrency option.', retryable: true };
+			return quotaExplanation(body, text, method);
+		case 429: {
+			const rate = GREEN_API_RATE_PER_SECOND[method];
+			return {
+				message: 'Green-API is rate-limiting this instance',
+				description: `${rate ? `The node keeps under ${rate} ${method} calls a second per instance; other` : 'Other'} workflows on the same instance count too. ${isSend(method) ? 'Raise Max Retries, or send fewer messages at once.' : "Lower the node's Concurrency option."}`,
+				retryable: true,
+			};
+		}
 		case 502:
 		case 503:
 		case 504:
 			return { message: `Green-API is unavailable (HTTP ${status})`, description: 'Try again shortly.', retryable: true };
 		default:
-			return { message: `Green-API ${failure} (HTTP ${status})`, description: text ? `Green-API said: “${text}”.` : 'Check the chat ID and message ID.' };
+			return {
+				message: `Green-API ${failure} (HTTP ${status})`,
+				description: text ? `Green-API said: “${text}”.` : isSend(method) ? 'Check the chat ID.' : 'Check the chat ID and message ID.',
+			};
 	}
 }
 
 /**
  * The error for a non-success answer (downloadFile by default; `failure` says what else failed,
- * e.g. "could not deliver notifications"). The text never holds the URL, and the token is redacted regardless.
+ * e.g. "could not deliver notifications", and `method` which call it was, for the errors that
+ * depend on it). The text never holds the URL, and the token is redacted regardless.
  */
 export function greenApiError(
 	response: ApiResponse,
 	credentials: ICredentialDataDecryptedObject,
 	failure = 'could not resolve the file link',
+	method: GreenApiMethod = 'downloadFile',
 ): MessageFileError {
 	const text = redactToken(bodyText(response.body), credentials);
-	const explanation = explain(response.statusCode, text, response.body, messengerOf(credentials), failure);
+	const explanation = explain(response.statusCode, text, response.body, messengerOf(credentials), failure, method);
 	const quoted = explanation.description.includes(text) || explanation.description.includes('Green-API said:');
 	const said = text && !quoted ? ` Green-API said: “${text}”.` : '';
 	return new MessageFileError(explanation.message, {

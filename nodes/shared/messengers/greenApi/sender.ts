@@ -1,19 +1,16 @@
-import type { MessageSender } from '../types';
-import { inputError } from '../../transport/errors';
 import { isGreenApiMessage } from '../incomingMessage';
+import type { MessageSender } from '../types';
+import { greenApiChatFromFields, greenApiReplyTarget } from './chatTarget';
+import { assertGreenApiSendable, sendGreenApiFile, sendGreenApiText } from './send';
 
-/** Placeholder until the greenApi sending side lands (branch send-greenapi). */
-function notYet(): never {
-	throw inputError('Sending through greenApi is not built yet');
-}
-
+/** Replies through a Green-API instance: WhatsApp, MAX (/v3) and Telegram. */
 export const greenApiSender: MessageSender = {
 	credentialType: 'greenApi',
-	displayName: 'greenApi',
+	displayName: 'Green-API',
 	recognises: isGreenApiMessage,
-	replyTarget: async () => notYet(),
-	chatFromFields: async () => notYet(),
-	assertSendable: async () => notYet(),
-	sendText: async () => notYet(),
-	sendFile: async () => notYet(),
+	replyTarget: async (context, message) => await greenApiReplyTarget(context, message),
+	chatFromFields: async (context, itemIndex) => greenApiChatFromFields(context, itemIndex),
+	assertSendable: assertGreenApiSendable,
+	sendText: sendGreenApiText,
+	sendFile: sendGreenApiFile,
 };

@@ -1,0 +1,54 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { MessageFileError } from '../../transport/errors';
+import { credentialsOnce } from '../credentialsOnce';
+import { objectField, readIdentifier, stringField } from '../fieldValues';
+import { describeShape, isGreenApiMessage, messageCandidates } from '../incomingMessage';
+import type { ChatTarget } from '../types';
+
+function target(chatId: string, replyToMessageId?: string): ChatTarget {
+	return { chat: chatId, address: { chatId }, ...(replyToMessageId ? { replyToMessageId } : {}) };
+}
+
+/**
+ * The chat an incoming Green-API message came from: webhooks (incoming and outgoing
+ * messages) carry it in `senderData.chatId`, journal messages (`getMessage`,
+ * `getChatHistory`) flat in `chatId`; a polled notification wraps either in `body`.
+ */
+export async function greenApiReplyTarget(context: IExecuteFunctions, raw: IDataObject): Promise<ChatTarget> {
+	const message = messageCandidates(raw).find(isGreenApiMessage);
+	if (!message) {
+		throw new MessageFileError('Message is not a Green-API message', {
+			kind: 'input',
+			description: `The node got ${describeShape(raw)}. Map Message to the webhook or journal message as Green-API delivered it (the Green-API Trigger's output, or the Webhook node's body), or choose Recipient: Chat and set Chat ID.`,
+		});
+	}
+	const instanceId = stringField(objectField(message, 'instanceData'), 'idInstance');
+	if (instanceId) {
+		const credentials = await credentialsOnce(context, 'greenApi');
+		const configuredInstance = String(credentials.idInstance ?? '').trim();
+		if (configuredInstance && instanceId !== configuredInstance) {
+			throw new MessageFileError(`The message arrived at instance ${instanceId}, but the credential is for instance ${configuredInstance}`, {
+				kind: 'input',
+				description: 'Reply with the Green-API credential of the instance that received the message.',
+			});
+		}
+	}
+	const chatId = stringField(objectField(message, 'senderData'), 'chatId') ?? stringField(message, 'chatId');
+	if (!chatId) {
+		throw new MessageFileError('The Green-API message names no chat to reply to', {
+			kind: 'input',
+			description: 'It has neither senderData.chatId (webhooks) nor chatId (journal messages). Pass the message as Green-API delivered it, or choose Recipient: Chat and set Chat ID.',
+		});
+	}
+	return target(chatId, stringField(message, 'idMessage'));
+}
+
+/**
+ * The chat named in the node's Chat ID: WhatsApp `79001234567@c.us`, groups `…@g.us`,
+ * `…@lid`; MAX and Telegram numbers, negative for groups. Not validated further:
+ * Green-API's own answer names what it refuses.
+ */
+export function greenApiChatFromFields(context: IExecuteFunctions, itemIndex: number): ChatTarget {
+	return target(readIdentifier(context, 'chatId', 'Chat ID', itemIndex, true));
+}

@@ -1,0 +1,456 @@
+// Green-API's sending side (issue 18): the stand-in's sendMessage / sendFileByUpload over
+// real HTTP, and greenApiSender through n8n-core's engine against it.
+import { createHash } from 'crypto';
+
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { LoggerProxy, NodeOperationError } from 'n8n-workflow';
+
+import { greenApiSender } from '../../nodes/shared/messengers/greenApi/sender';
+import { greenApiFileKind } from '../../nodes/shared/messengers/greenApi/send';
+import { isMessageFileError } from '../../nodes/shared/transport/errors';
+import type { OutgoingFile, SendOptions } from '../../nodes/shared/messengers/types';
+import { readFixture } from '../fixtures/fixtures';
+import { CredentialStore, runNode, type NodeRun } from '../helpers/engine';
+import { GREEN_QUOTA_EXCEEDED_BODY, startStandIn, type GreenMessenger, type StandIn } from '../standin/server';
+import { GREEN_MAX_UPLOAD_BYTES } from '../standin/greenapi';
+
+const TOKEN = 'GreenSendToken0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8';
+const WA = '1101000777';
+const MAX = '3100000777';
+const TG = '4100000777';
+const JPEG = readFixture('image.jpg');
+const OGG = readFixture('voice.ogg');
+
+let s: StandIn;
+
+beforeAll(async () => {
+	s = await startStandIn();
+	s.greenApi.addInstance({ idInstance: WA, apiTokenInstance: TOKEN, messenger: 'whatsapp' });
+	s.greenApi.addInstance({ idInstance: MAX, apiTokenInstance: TOKEN, messenger: 'max' });
+	s.greenApi.addInstance({ idInstance: TG, apiTokenInstance: TOKEN, messenger: 'telegram' });
+});
+afterAll(async () => await s.close());
+beforeEach(() => {
+	s.resetStats();
+	s.greenApi.resetSends();
+	for (const id of [WA, MAX, TG]) {
+		s.greenApi.setInstanceState(id, 'authorized');
+		s.greenApi.setQuotaExceeded(id, false);
+	}
+});
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+// ------------------------------------------------------------------ the stand-in, real HTTP
+
+describe('stand-in: Green-API sends', () => {
+	const upload = async (path: string, form: FormData) => await fetch(`${s.greenMediaUrl}${path}`, { method: 'POST', body: form });
+
+	test('sendMessage: WhatsApp and MAX (/v3) store the text and quote; validation, auth and quota answers', async () => {
+		const post = async (path: string, body: unknown) =>
+			await fetch(`${s.greenApiUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+		const ok = await post(`/waInstance${WA}/sendMessage/${TOKEN}`, { chatId: '79001234567@c.us', message: 'hi', quotedMessageId: 'Q1' });
+		expect(ok.status).toBe(200);
+		const { idMessage } = (await ok.json()) as { idMessage: string };
+		expect(idMessage).toMatch(/^3EB0[0-9A-F]{16}$/);
+		expect(s.greenApi.sent[0]).toMatchObject({ method: 'sendMessage', idInstance: WA, chatId: '79001234567@c.us', message: 'hi', quotedMessageId: 'Q1', idMessage });
+
+		expect((await post(`/v3/waInstance${MAX}/sendMessage/${TOKEN}`, { chatId: '-10000000000000', message: 'hi' })).status).toBe(200);
+		expect((await post(`/waInstance${MAX}/sendMessage/${TOKEN}`, { chatId: '10000000', message: 'hi' })).status).toBe(404);
+		expect((await post(`/waInstance${WA}/sendMessage/wrong-token`, { chatId: '79001234567@c.us', message: 'hi' })).status).toBe(401);
+		const long = await post(`/waInstance${WA}/sendMessage/${TOKEN}`, { chatId: '79001234567@c.us', message: 'x'.repeat(20_001) });
+		expect([long.status, await long.text()]).toEqual([400, "Validation failed. Details: 'message' length must be less than or equal to 20000 characters long"]);
+		const badChat = await post(`/waInstance${WA}/sendMessage/${TOKEN}`, { chatId: '79001234567', message: 'hi' });
+		expect(await badChat.text()).toContain("'chatId' must be one of the next formats");
+		s.greenApi.setInstanceState(WA, 'notAuthorized');
+		const unauthorised = await post(`/waInstance${WA}/sendMessage/${TOKEN}`, { chatId: '79001234567@c.us', message: 'hi' });
+		expect([unauthorised.status, await unauthorised.text()]).toEqual([400, 'instance account not authorized']);
+		s.greenApi.setInstanceState(WA, 'authorized');
+		s.greenApi.setQuotaExceeded(WA, true);
+		const quota = await post(`/waInstance${WA}/sendMessage/${TOKEN}`, { chatId: '79001234567@c.us', message: 'hi' });
+		expect([quota.status, await quota.json()]).toEqual([466, GREEN_QUOTA_EXCEEDED_BODY]);
+		expect(s.greenApi.sent).toHaveLength(2);
+		expect(s.greenApi.sendCalls.sendMessage).toBe(8);
+	});
+
+	test('sendFileByUpload on the media host stores the bytes, fileName, caption and quote (WhatsApp, MAX /v3, Telegram)', async () => {
+		for (const [path, chatId] of [
+			[`/waInstance${WA}/sendFileByUpload/${TOKEN}`, '79001234567@c.us'],
+			[`/v3/waInstance${MAX}/sendFileByUpload/${TOKEN}`, '10000000'],
+			[`/waInstance${TG}/sendFileByUpload/${TOKEN}`, '-1001234567890'],
+		]) {
+			const form = new FormData();
+			form.append('chatId', chatId);
+			form.append('fileName', 'upload.jpg');
+			form.append('caption', 'a photo');
+			form.append('quotedMessageId', 'Q2');
+			form.append('file', new Blob([JPEG], { type: 'image/jpeg' }), 'upload.jpg');
+			const answer = await upload(path, form);
+			expect(answer.status).toBe(200);
+			const body = (await answer.json()) as { idMessage: string; urlFile: string };
+			expect(body.urlFile).toMatch(/\.jpg$/);
+		}
+		expect(s.greenApi.sent.map((sent) => [sent.chatId, sent.fileName, sent.caption, sent.quotedMessageId, sent.fileSha256])).toEqual([
+			['79001234567@c.us', 'upload.jpg', 'a photo', 'Q2', sha256(JPEG)],
+			['10000000', 'upload.jpg', 'a photo', 'Q2', sha256(JPEG)],
+			['-1001234567890', 'upload.jpg', 'a photo', 'Q2', sha256(JPEG)],
+		]);
+		expect(s.greenApi.sent[0]?.fileBytes?.equals(JPEG)).toBe(true);
+		// Not on the API host, and not MAX without /v3.
+		const form = new FormData();
+		form.append('chatId', '79001234567@c.us');
+		form.append('file', new Blob([JPEG]), 'upload.jpg');
+		expect((await fetch(`${s.greenApiUrl}/waInstance${WA}/sendFileByUpload/${TOKEN}`, { method: 'POST', body: form })).status).toBe(404);
+		expect((await upload(`/waInstance${MAX}/sendFileByUpload/${TOKEN}`, form)).status).toBe(404);
+	});
+
+	test('sendFileByUpload refusals: no extension, no file, not multipart, faults queued in order', async () => {
+		const path = `/waInstance${WA}/sendFileByUpload/${TOKEN}`;
+		const form = (fileName: string) => {
+			const f = new FormData();
+			f.append('chatId', '79001234567@c.us');
+			f.append('fileName', fileName);
+			f.append('file', new Blob([JPEG]), fileName);
+			return f;
+		};
+		const noExtension = await upload(path, form('upload'));
+		expect([noExtension.status, await noExtension.text()]).toEqual([400, "Validation failed. Details: 'fileName' must contain file extension"]);
+		const noFile = new FormData();
+		noFile.append('chatId', '79001234567@c.us');
+		expect(await (await upload(path, noFile)).text()).toBe("Validation failed. Details: 'file' is required");
+		const json = await fetch(`${s.greenMediaUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+		expect([json.status, await json.text()]).toEqual([400, 'bad request data']);
+
+		s.greenApi.failSends(WA, 'sendFileByUpload', { status: 429, body: 'Too Many Requests', headers: { 'Retry-After': '2' } });
+		s.greenApi.failSends(WA, 'sendFileByUpload', { status: 429, body: 'Too Many Requests' });
+		const first = await upload(path, form('a.jpg'));
+		expect([first.status, first.headers.get('retry-after')]).toEqual([429, '2']);
+		const second = await upload(path, form('a.jpg'));
+		expect([second.status, second.headers.get('retry-after')]).toEqual([429, null]);
+		expect((await upload(path, form('a.jpg'))).status).toBe(200);
+		// Every upload was read whole, refused or not.
+		expect(s.greenApi.uploadBytesReceived).toBe(JPEG.length * 4);
+	});
+
+	test('sendFileByUpload over 100 MB: read to the end, then refused with 413', async () => {
+		const form = new FormData();
+		form.append('chatId', '79001234567@c.us');
+		form.append('fileName', 'big.bin');
+		form.append('file', new Blob([Buffer.alloc(GREEN_MAX_UPLOAD_BYTES + 1)]), 'big.bin');
+		const answer = await upload(`/waInstance${WA}/sendFileByUpload/${TOKEN}`, form);
+		expect([answer.status, await answer.text()]).toEqual([413, 'File exceeded max upload size. Limit: 100mb']);
+		expect(s.greenApi.sent).toHaveLength(0);
+	}, 60_000);
+});
+
+// ------------------------------------------------------------------ the sender, through n8n-core's engine
+
+/**
+ * A stand-in for the Send Message node's glue (the node is built on another branch): reads the
+ * target, then sends text or the item's binary through greenApiSender, as the node does.
+ */
+class SendThroughGreenApi implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Send Through Green-API',
+		name: 'sendThroughGreenApi',
+		group: ['output'],
+		version: 1,
+		description: 'Test harness',
+		defaults: { name: 'Send' },
+		inputs: ['main'],
+		outputs: ['main'],
+		credentials: [{ name: 'greenApi', required: true }],
+		properties: [
+			{ displayName: 'Recipient', name: 'recipient', type: 'string', default: 'message' },
+			{ displayName: 'Message', name: 'message', type: 'json', default: '={{ $json }}' },
+			{ displayName: 'Chat ID', name: 'chatId', type: 'string', default: '' },
+			{ displayName: 'Content', name: 'content', type: 'string', default: 'text' },
+			{ displayName: 'Text', name: 'text', type: 'string', default: '' },
+			{ displayName: 'Quote', name: 'quoteMessage', type: 'boolean', default: false },
+			{ displayName: 'Max Retries', name: 'maxRetries', type: 'number', default: 2 },
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const out: INodeExecutionData[] = [];
+		const state = { timeoutMs: 10_000, memo: new Map<string, unknown>() };
+		for (let i = 0; i < this.getInputData().length; i++) {
+			try {
+				const options: SendOptions = {
+					quoteMessage: this.getNodeParameter('quoteMessage', i) as boolean,
+					timeoutMs: state.timeoutMs,
+					maxRetries: this.getNodeParameter('maxRetries', i) as number,
+				};
+				const target =
+					this.getNodeParameter('recipient', i) === 'chat'
+						? await greenApiSender.chatFromFields(this, i)
+						: await greenApiSender.replyTarget(this, this.getNodeParameter('message', i) as IDataObject, i);
+				const text = this.getNodeParameter('text', i) as string;
+				let sent;
+				if (this.getNodeParameter('content', i) === 'file') {
+					const binary = this.helpers.assertBinaryData(i, 'data');
+					const bytes = await this.helpers.getBinaryDataBuffer(i, 'data');
+					const file: OutgoingFile = {
+						fileName: binary.fileName ?? 'file',
+						mimeType: binary.mimeType,
+						extension: binary.fileExtension ?? '',
+						size: Number(binary.fileSize ?? bytes.length) || bytes.length,
+						open: async () =>
+							(async function* () {
+								// Small chunks, so the upload is really written part by part.
+								for (let at = 0; at < bytes.length; at += 4096) yield bytes.subarray(at, at + 4096);
+							})(),
+					};
+					await greenApiSender.assertSendable(this, file);
+					sent = await greenApiSender.sendFile(this, target, file, text, options, state);
+				} else {
+					sent = await greenApiSender.sendText(this, target, text, options, state);
+				}
+				out.push({ json: { sentMessage: { service: 'greenApi', ...sent } }, pairedItem: { item: i } });
+			} catch (error) {
+				const description = isMessageFileError(error) ? error.details.description : undefined;
+				if (this.continueOnFail()) {
+					out.push({ json: { error: (error as Error).message, ...(description ? { errorDescription: description } : {}) }, pairedItem: { item: i } });
+					continue;
+				}
+				throw new NodeOperationError(this.getNode(), (error as Error).message, { itemIndex: i, description });
+			}
+		}
+		return [out];
+	}
+}
+
+const harness = new SendThroughGreenApi();
+
+function credentials(idInstance: string, messenger: GreenMessenger): CredentialStore {
+	return new CredentialStore({ greenApi: { messenger, idInstance, apiTokenInstance: TOKEN, apiUrl: s.greenApiUrl, mediaUrl: s.greenMediaUrl } });
+}
+
+async function send(options: { parameters: IDataObject; input?: Array<INodeExecutionData | IDataObject>; idInstance?: string; messenger?: GreenMessenger; continueOnFail?: boolean }): Promise<NodeRun> {
+	return await runNode({
+		nodeType: harness,
+		parameters: options.parameters as never,
+		input: options.input,
+		credentials: credentials(options.idInstance ?? WA, options.messenger ?? 'whatsapp'),
+		binaryMode: 'memory',
+		continueOnFail: options.continueOnFail,
+	});
+}
+
+const webhook = (idMessage: string, chatId = '79001234567@c.us', idInstance: number | string = Number(WA)) => ({
+	typeWebhook: 'incomingMessageReceived',
+	instanceData: { idInstance, wid: '79990000000@c.us', typeInstance: 'whatsapp' },
+	timestamp: 1_700_000_000,
+	idMessage,
+	senderData: { chatId, sender: chatId, senderName: 'Ann' },
+	messageData: { typeMessage: 'textMessage', textMessageData: { textMessage: 'photo please' } },
+});
+
+const fileItem = (bytes: Buffer, fileName: string, mimeType: string, json: IDataObject = {}): INodeExecutionData => ({
+	json,
+	binary: { data: { data: bytes.toString('base64'), mimeType, fileName, fileSize: String(bytes.length) } },
+});
+
+describe('greenApiSender through the engine', () => {
+	test('text replies to every message form land in the right chat, quoted on request', async () => {
+		const forms: IDataObject[] = [
+			webhook('IN1'),
+			{ ...webhook('IN2'), typeWebhook: 'outgoingAPIMessageReceived' },
+			{ type: 'incoming', idMessage: 'IN3', chatId: '79001234567@c.us', typeMessage: 'textMessage', textMessage: 'hi' }, // getChatHistory / getMessage
+			{ receiptId: 7, body: webhook('IN4', '120363043968066561@g.us') }, // a polled notification
+			{ headers: {}, body: webhook('IN5') }, // n8n's Webhook node output
+		];
+		const run = await send({ parameters: { text: 'got it', quoteMessage: true }, input: forms });
+		expect(run.error).toBeUndefined();
+		expect(s.greenApi.sent.map((sent) => [sent.chatId, sent.message, sent.quotedMessageId])).toEqual([
+			['79001234567@c.us', 'got it', 'IN1'],
+			['79001234567@c.us', 'got it', 'IN2'],
+			['79001234567@c.us', 'got it', 'IN3'],
+			['120363043968066561@g.us', 'got it', 'IN4'],
+			['79001234567@c.us', 'got it', 'IN5'],
+		]);
+		expect(run.items.map((item) => item.pairedItem)).toEqual([0, 1, 2, 3, 4].map((item) => ({ item })));
+		expect(run.items[3]?.json.sentMessage).toEqual({
+			service: 'greenApi',
+			messenger: 'whatsapp',
+			chat: '120363043968066561@g.us',
+			kind: 'text',
+			id: s.greenApi.sent[3]?.idMessage,
+		});
+		// No quote unless asked.
+		await send({ parameters: { text: 'plain' }, input: [webhook('IN6')] });
+		expect(s.greenApi.sent[5]).toMatchObject({ message: 'plain', quotedMessageId: undefined });
+	});
+
+	test('a chat named by the user, numbers from expressions included (MAX under /v3, Telegram)', async () => {
+		const max = await send({ idInstance: MAX, messenger: 'max', parameters: { recipient: 'chat', chatId: '={{ -10000000000000 }}', text: 'to a MAX group' } });
+		expect(max.error).toBeUndefined();
+		expect(max.items[0]?.json.sentMessage).toMatchObject({ messenger: 'max', chat: '-10000000000000', kind: 'text' });
+		const telegram = await send({ idInstance: TG, messenger: 'telegram', parameters: { recipient: 'chat', chatId: '123456789', text: 'to Telegram' } });
+		expect(telegram.items[0]?.json.sentMessage).toMatchObject({ messenger: 'telegram', chat: '123456789' });
+		expect(s.requests.filter((r) => r.role === 'greenApi').map((r) => r.path.replace(TOKEN, 'TOKEN'))).toEqual([
+			`/v3/waInstance${MAX}/sendMessage/TOKEN`,
+			`/waInstance${TG}/sendMessage/TOKEN`,
+		]);
+	});
+
+	test('files go to the media host with their bytes, name and caption (WhatsApp, MAX /v3, Telegram)', async () => {
+		for (const [idInstance, messenger, chatId] of [
+			[WA, 'whatsapp', '79001234567@c.us'],
+			[MAX, 'max', '10000000'],
+			[TG, 'telegram', '-1001234567890'],
+		] as const) {
+			const run = await send({
+				idInstance,
+				messenger,
+				parameters: { recipient: 'chat', chatId, content: 'file', text: 'the scan' },
+				input: [fileItem(JPEG, 'upload.jpg', 'image/jpeg'), fileItem(OGG, 'voice.ogg', 'audio/ogg')],
+			});
+			expect(run.error).toBeUndefined();
+			expect(run.items.map((item) => (item.json.sentMessage as IDataObject).kind)).toEqual(['image', 'audio']);
+			expect(run.items[0]?.json.sentMessage).toMatchObject({ messenger, chat: chatId, fileName: 'upload.jpg', mimeType: 'image/jpeg', fileSize: JPEG.length });
+		}
+		expect(s.greenApi.sent.map((sent) => [sent.idInstance, sent.fileName, sent.partFileName, sent.caption, sent.fileSha256])).toEqual(
+			[WA, MAX, TG].flatMap((id) => [
+				[id, 'upload.jpg', 'upload.jpg', 'the scan', sha256(JPEG)],
+				[id, 'voice.ogg', 'voice.ogg', 'the scan', sha256(OGG)],
+			]),
+		);
+		expect(s.requests.filter((r) => r.role === 'greenMedia').map((r) => r.path.replace(TOKEN, 'TOKEN').replace(/\d{10}/, 'ID'))).toEqual([
+			'/waInstanceID/sendFileByUpload/TOKEN',
+			'/waInstanceID/sendFileByUpload/TOKEN',
+			'/v3/waInstanceID/sendFileByUpload/TOKEN',
+			'/v3/waInstanceID/sendFileByUpload/TOKEN',
+			'/waInstanceID/sendFileByUpload/TOKEN',
+			'/waInstanceID/sendFileByUpload/TOKEN',
+		]);
+	});
+
+	test('429 with and without Retry-After is waited out; every upload try re-reads the file from the start', async () => {
+		s.greenApi.failSends(WA, 'sendFileByUpload', { status: 429, body: 'Too Many Requests', headers: { 'Retry-After': '1' } });
+		s.greenApi.failSends(WA, 'sendFileByUpload', { status: 429, body: 'Too Many Requests' });
+		const started = Date.now();
+		const run = await send({ parameters: { recipient: 'chat', chatId: '79001234567@c.us', content: 'file' }, input: [fileItem(JPEG, 'upload.jpg', 'image/jpeg')] });
+		expect(run.error).toBeUndefined();
+		expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+		expect(s.greenApi.sendCalls.sendFileByUpload).toBe(3);
+		expect(s.greenApi.uploadBytesReceived).toBe(JPEG.length * 3);
+		expect(s.greenApi.sent.map((sent) => sent.fileSha256)).toEqual([sha256(JPEG)]);
+
+		// An instance that served this process lately: its 429s are other processes' traffic, waited out without spending retries.
+		await send({ parameters: { text: 'warm up' }, input: [webhook('IN7')] });
+		s.greenApi.failSends(WA, 'sendMessage', { status: 429, body: 'Too Many Requests', times: 3 });
+		const contended = await send({ parameters: { text: 'hi', maxRetries: 0 }, input: [webhook('IN8')] });
+		expect(contended.error).toBeUndefined();
+		expect(s.greenApi.sendCalls.sendMessage).toBe(5);
+
+		// An instance that served nothing lately: a 429 is a refusal, retried within Max Retries, then explained.
+		const fresh = '1101000888';
+		s.greenApi.addInstance({ idInstance: fresh, apiTokenInstance: TOKEN, messenger: 'whatsapp' });
+		s.greenApi.failSends(fresh, 'sendMessage', { status: 429, body: 'Too Many Requests', times: 5 });
+		const refused = await send({ idInstance: fresh, parameters: { recipient: 'chat', chatId: '79001234567@c.us', text: 'hi', maxRetries: 1 } });
+		expect(refused.error?.message).toBe('Green-API is rate-limiting this instance');
+		expect(refused.error?.description).toContain('50 sendMessage calls a second');
+		expect(s.greenApi.sendCalls.sendMessage).toBe(7);
+	});
+
+	test('errors explained: quota, instance not authorised, chat ID refused, wrong instance, text too long', async () => {
+		s.greenApi.setQuotaExceeded(WA, true);
+		const quota = await send({ parameters: { text: 'hi' }, input: [webhook('Q1')] });
+		expect(quota.error?.message).toBe("The instance's monthly quotas of API calls and of chats are used up");
+		s.greenApi.setQuotaExceeded(WA, false);
+
+		s.greenApi.setInstanceState(WA, 'notAuthorized');
+		const unauthorised = await send({ parameters: { content: 'file', recipient: 'chat', chatId: '79001234567@c.us' }, input: [fileItem(JPEG, 'upload.jpg', 'image/jpeg')] });
+		expect(unauthorised.error?.message).toBe('The Green-API instance is not linked to a WhatsApp account');
+		s.greenApi.setInstanceState(WA, 'authorized');
+
+		const badChat = await send({ parameters: { recipient: 'chat', chatId: '79001234567', text: 'hi' } });
+		expect(badChat.error?.message).toBe('Green-API refused the chat ID');
+		expect(badChat.error?.description).toContain('79001234567@c.us');
+
+		const elsewhere = await send({ parameters: { text: 'hi' }, input: [webhook('W1', '79001234567@c.us', 1101999999)] });
+		expect(elsewhere.error?.message).toBe(`The message arrived at instance 1101999999, but the credential is for instance ${WA}`);
+
+		const long = await send({ parameters: { recipient: 'chat', chatId: '79001234567@c.us', text: 'x'.repeat(20_001) } });
+		expect(long.error?.message).toBe("Text is 20001 characters, over Green-API's limit of 20000");
+
+		const notGreen = await send({ parameters: { text: 'hi' }, input: [{ msgtype: 'text', conversationId: 'cid' }] });
+		expect(notGreen.error?.message).toBe('Message is not a Green-API message');
+		expect(s.greenApi.sendCalls.sendMessage).toBe(2);
+	});
+
+	test('over 100 MB and empty files are refused before any upload', async () => {
+		const big = { json: {}, binary: { data: { data: JPEG.toString('base64'), mimeType: 'video/mp4', fileName: 'film.mp4', fileSize: String(GREEN_MAX_UPLOAD_BYTES + 1) } } };
+		const run = await send({ parameters: { recipient: 'chat', chatId: '79001234567@c.us', content: 'file' }, input: [big] });
+		expect(run.error?.message).toBe("The file is 100.0 MB, over Green-API's 100 MB limit for WhatsApp");
+		const empty = await send({ parameters: { recipient: 'chat', chatId: '79001234567@c.us', content: 'file' }, input: [fileItem(Buffer.alloc(0), 'empty.txt', 'text/plain')] });
+		expect(empty.error?.message).toBe('The file empty.txt is empty');
+		expect(s.greenApi.sendCalls.sendFileByUpload).toBe(0);
+		expect(s.requests.filter((r) => r.role === 'greenMedia')).toHaveLength(0);
+	});
+
+	test('Continue On Fail: the failed item carries the error, the others are sent, pairing kept', async () => {
+		const run = await send({
+			continueOnFail: true,
+			parameters: { text: 'ok' },
+			input: [webhook('C1'), { nothing: true }, webhook('C3')],
+		});
+		expect(run.error).toBeUndefined();
+		expect(run.items.map((item) => [item.pairedItem, Boolean(item.json.sentMessage), item.json.error])).toEqual([
+			[{ item: 0 }, true, undefined],
+			[{ item: 1 }, false, 'Message is not a Green-API message'],
+			[{ item: 2 }, true, undefined],
+		]);
+	});
+
+	test('the API token appears in no output, error or log line, though every request carried it', async () => {
+		const logs: string[] = [];
+		const record = (message: string, meta?: object) => void logs.push(`${message} ${JSON.stringify(meta ?? {})}`);
+		LoggerProxy.init({ error: record, warn: record, info: record, debug: record });
+		const runs: NodeRun[] = [];
+		const failures: Array<() => void> = [
+			() => s.greenApi.setInstanceState(WA, 'notAuthorized'),
+			() => s.greenApi.setQuotaExceeded(WA, true),
+			() => s.greenApi.failSends(WA, 'sendMessage', { status: 400, body: `Validation failed. Details: token ${TOKEN} echoed` }),
+			() => s.greenApi.failSends(WA, 'sendFileByUpload', { status: 502, body: 'Bad Gateway', times: 9 }),
+			() => undefined,
+		];
+		for (const prepare of failures) {
+			for (const continueOnFail of [false, true]) {
+				s.greenApi.setInstanceState(WA, 'authorized');
+				s.greenApi.setQuotaExceeded(WA, false);
+				s.greenApi.resetSends();
+				prepare();
+				runs.push(await send({ continueOnFail, parameters: { text: 'hi', maxRetries: 0 }, input: [webhook('S1')] }));
+				runs.push(await send({ continueOnFail, parameters: { content: 'file', text: 'cap', maxRetries: 0 }, input: [fileItem(JPEG, 'upload.jpg', 'image/jpeg', webhook('S2'))] }));
+			}
+		}
+		// A wrong token: Green-API answers 401 to a URL holding it.
+		runs.push(await runNode({ nodeType: harness, parameters: { text: 'hi' }, input: [webhook('S3')], credentials: new CredentialStore({ greenApi: { messenger: 'whatsapp', idInstance: WA, apiTokenInstance: `${TOKEN}x`, apiUrl: s.greenApiUrl, mediaUrl: s.greenMediaUrl } }) }));
+		expect(runs.at(-1)?.error?.message).toBe('Green-API rejected the API token');
+		const text = runs
+			.map((run) => {
+				const error = run.error as (Error & { description?: string }) | undefined;
+				return [JSON.stringify(run.items.map((item) => item.json)), JSON.stringify(run.run.data.resultData), error?.message, error?.description, error?.stack].join('\n');
+			})
+			.join('\n') + logs.join('\n');
+		expect(runs.filter((run) => run.error || run.items.some((item) => item.json.error)).length).toBeGreaterThanOrEqual(9);
+		expect(s.requests.some((request) => request.path.includes(TOKEN))).toBe(true);
+		expect(text.includes(TOKEN)).toBe(false);
+		expect(text).toContain('token *** echoed');
+	});
+});
+
+test('kind from the real MIME type, as the messenger shows the extension', () => {
+	expect(['image/jpeg', 'image/png', 'video/mp4', 'audio/ogg', 'audio/mpeg', 'application/pdf', 'image/tiff', 'audio/wav'].map(greenApiFileKind)).toEqual([
+		'image',
+		'image',
+		'video',
+		'audio',
+		'audio',
+		'file',
+		'file',
+		'file',
+	]);
+});
