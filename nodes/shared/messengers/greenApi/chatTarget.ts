@@ -3,7 +3,6 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { MessageFileError } from '../../transport/errors';
 import { credentialsOnce } from '../credentialsOnce';
 import { objectField, readIdentifier, stringField } from '../fieldValues';
-import { describeShape, isGreenApiMessage, messageCandidates } from '../incomingMessage';
 import type { ChatTarget } from '../types';
 
 function target(chatId: string, replyToMessageId?: string): ChatTarget {
@@ -11,18 +10,11 @@ function target(chatId: string, replyToMessageId?: string): ChatTarget {
 }
 
 /**
- * The chat an incoming Green-API message came from: webhooks (incoming and outgoing
- * messages) carry it in `senderData.chatId`, journal messages (`getMessage`,
- * `getChatHistory`) flat in `chatId`; a polled notification wraps either in `body`.
+ * The chat an incoming Green-API message came from (the node has already found the message
+ * in its item): webhooks (incoming and outgoing messages) carry it in `senderData.chatId`,
+ * journal messages (`getMessage`, `getChatHistory`) flat in `chatId`.
  */
-export async function greenApiReplyTarget(context: IExecuteFunctions, raw: IDataObject): Promise<ChatTarget> {
-	const message = messageCandidates(raw).find(isGreenApiMessage);
-	if (!message) {
-		throw new MessageFileError('Message is not a Green-API message', {
-			kind: 'input',
-			description: `The node got ${describeShape(raw)}. Map Message to the webhook or journal message as Green-API delivered it (the Green-API Trigger's output, or the Webhook node's body), or choose Recipient: Chat and set Chat ID.`,
-		});
-	}
+export async function greenApiReplyTarget(context: IExecuteFunctions, message: IDataObject): Promise<ChatTarget> {
 	const instanceId = stringField(objectField(message, 'instanceData'), 'idInstance');
 	if (instanceId) {
 		const credentials = await credentialsOnce(context, 'greenApi');
