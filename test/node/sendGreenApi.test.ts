@@ -238,11 +238,15 @@ describe('Send Message through Green-API, in the engine', () => {
 			expect(sentOf(run)).toMatchObject({ messenger, chat: chatId, fileName: 'upload.jpg', mimeType: 'image/jpeg', fileSize: JPEG.length });
 			expect(sentOf(run, 1)).toMatchObject({ fileName: 'voice.ogg', mimeType: 'audio/ogg' });
 			expect(sentOf(run)?.urlFile).toMatch(/\/sent\/\d+\/[\w-]+\.jpg$/);
+			// A voice note shows no caption: the text follows it as a message of its own.
+			expect(sentOf(run)?.more).toBeUndefined();
+			expect(sentOf(run, 1)?.more).toEqual([{ kind: 'text', id: s.greenApi.sent.at(-1)?.idMessage }]);
 		}
-		expect(s.greenApi.sent.map((sent) => [sent.idInstance, sent.fileName, sent.partFileName, sent.partMimeType, sent.caption, sent.fileSha256])).toEqual(
+		expect(s.greenApi.sent.map((sent) => [sent.method, sent.idInstance, sent.fileName, sent.partFileName, sent.partMimeType, sent.caption ?? sent.message, sent.fileSha256])).toEqual(
 			[WA, MAX, TG].flatMap((id) => [
-				[id, 'upload.jpg', 'upload.jpg', 'image/jpeg', 'the scan', sha256(JPEG)],
-				[id, 'voice.ogg', 'voice.ogg', 'audio/ogg', 'the scan', sha256(OGG)],
+				['sendFileByUpload', id, 'upload.jpg', 'upload.jpg', 'image/jpeg', 'the scan', sha256(JPEG)],
+				['sendFileByUpload', id, 'voice.ogg', 'voice.ogg', 'audio/ogg', undefined, sha256(OGG)],
+				['sendMessage', id, undefined, undefined, undefined, 'the scan', undefined],
 			]),
 		);
 		expect(s.requests.filter((r) => r.role === 'greenMedia').map((r) => r.path.replace(TOKEN, 'TOKEN').replace(/\d{10}/, 'ID'))).toEqual([
@@ -255,10 +259,24 @@ describe('Send Message through Green-API, in the engine', () => {
 		]);
 	});
 
-	test('a file reply quotes the incoming message in its chat, the caption from Text', async () => {
+	test('a file reply quotes the incoming message in its chat, the caption from Text; a document\'s text follows it', async () => {
 		const run = await send({ parameters: { content: 'file', text: 'here it is' }, options: { quoteMessage: true }, input: [await fileItem(JPEG, { fileName: 'photo.jpg', mimeType: 'image/jpeg' }, webhook('F1', '79005554433@c.us'))] });
 		expect(run.error).toBeUndefined();
 		expect(s.greenApi.sent[0]).toMatchObject({ chatId: '79005554433@c.us', quotedMessageId: 'F1', caption: 'here it is', fileName: 'photo.jpg' });
+
+		const PDF = readFixture('document.pdf');
+		const pdf = await send({ parameters: { content: 'file', text: 'your invoice' }, options: { quoteMessage: true }, input: [await fileItem(PDF, { fileName: 'invoice', mimeType: 'application/octet-stream' }, webhook('F2'))] });
+		expect(sentOf(pdf)).toMatchObject({ kind: 'file', fileName: 'invoice.pdf', mimeType: 'application/pdf', more: [{ kind: 'text', id: s.greenApi.sent[2]?.idMessage }] });
+		expect(s.greenApi.sent.slice(1).map((sent) => [sent.method, sent.fileName, sent.caption, sent.message, sent.quotedMessageId])).toEqual([
+			['sendFileByUpload', 'invoice.pdf', undefined, undefined, 'F2'],
+			['sendMessage', undefined, undefined, 'your invoice', undefined],
+		]);
+
+		// The text after a sent file fails: the error says the file went, so a rerun would send it again.
+		s.greenApi.failSends(WA, 'sendMessage', { status: 400, body: 'bad request data' });
+		const half = await send({ parameters: { content: 'file', text: 'your invoice' }, input: [await fileItem(PDF, { fileName: 'invoice.pdf', mimeType: 'application/pdf' }, webhook('F3'))] });
+		expect(half.error?.message).toBe(`The file was sent (idMessage ${s.greenApi.sent[3]?.idMessage}), but the text after it was not: Green-API refused the message`);
+		expect(half.error?.description).toContain('would send the file a second time');
 	});
 
 	test('429 with and without Retry-After is waited out; every upload try re-reads the file from the start', async () => {

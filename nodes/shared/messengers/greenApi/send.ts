@@ -70,6 +70,11 @@ export function greenApiFileKind(mimeType: string): SentKind {
 	return SHOWN_AS[mimeType.toLowerCase()] ?? 'file';
 }
 
+/** Green-API shows a caption under images and videos only ("Description is only added to images and video"). */
+function takesCaption(kind: SentKind): boolean {
+	return kind === 'image' || kind === 'video';
+}
+
 /** Refuses, before any upload, what Green-API would refuse: an empty file, one over 100 MB. */
 export async function assertGreenApiSendable(context: IExecuteFunctions, file: Omit<OutgoingFile, 'open'>): Promise<void> {
 	const name = messengerName(messengerOf(await credentialsOnce(context, 'greenApi')));
@@ -175,6 +180,8 @@ export async function sendGreenApiText(
  * Uploads the file to the instance's Media URL with sendFileByUpload, streamed from n8n's
  * binary storage; every try (after a 429, a reset) opens the bytes afresh. The name carries
  * the real extension, which is how Green-API decides image, video, audio or document.
+ * Text goes with an image or a video as its caption; with any other file, where the
+ * messenger would drop a caption, it follows the file as a text message.
  */
 export async function sendGreenApiFile(
 	context: IExecuteFunctions,
@@ -188,10 +195,12 @@ export async function sendGreenApiFile(
 	assertText(caption, 'Caption');
 	const credentials = await credentialsOnce(context, 'greenApi');
 	const quoted = quotedMessageId(target, options);
+	const kind = greenApiFileKind(file.mimeType);
+	const hasText = caption.trim() !== '';
 	const form: Record<string, string | undefined> = {
 		chatId: chatIdOf(target),
 		fileName: file.fileName,
-		caption: caption.trim() ? caption : undefined,
+		caption: hasText && takesCaption(kind) ? caption : undefined,
 		quotedMessageId: quoted,
 	};
 	const fields: MultipartField[] = [
@@ -209,7 +218,7 @@ export async function sendGreenApiFile(
 	const result: SentMessage = {
 		messenger: messengerOf(credentials),
 		chat: target.chat,
-		kind: greenApiFileKind(file.mimeType),
+		kind,
 		id: sent.idMessage,
 		fileName: file.fileName,
 		mimeType: file.mimeType,
@@ -218,5 +227,18 @@ export async function sendGreenApiFile(
 	// Green-API's link to the uploaded copy (public, 15 days, reusable with sendFileByUrl): it holds no
 	// token, but is left out should a host ever put one in it.
 	if (sent.urlFile && redactToken(sent.urlFile, credentials) === sent.urlFile) result.urlFile = sent.urlFile;
+	if (hasText && !takesCaption(kind)) {
+		try {
+			const text = await sendGreenApiText(context, target, caption, { ...options, quoteMessage: false }, state);
+			result.more = [{ kind: 'text', id: text.id }];
+		} catch (error) {
+			const reason = error instanceof Error ? error.message : String(error);
+			throw new MessageFileError(`The file was sent (idMessage ${sent.idMessage}), but the text after it was not: ${reason}`, {
+				...(error instanceof MessageFileError ? error.details : { kind: 'api' as const }),
+				retryable: false,
+				description: `${error instanceof MessageFileError && error.details.description ? `${error.details.description} ` : ''}Running the item again would send the file a second time.`,
+			});
+		}
+	}
 	return result;
 }
