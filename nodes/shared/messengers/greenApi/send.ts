@@ -176,6 +176,17 @@ export async function sendGreenApiText(
 	return { messenger: messengerOf(credentials), chat: target.chat, kind: 'text', id: sent.idMessage };
 }
 
+/** The file went out but the text after it did not: say so, since running the item again would send the file twice. */
+function textAfterFileError(idMessage: string, error: unknown): MessageFileError {
+	const reason = error instanceof Error ? error.message : String(error);
+	const details = error instanceof MessageFileError ? error.details : { kind: 'api' as const };
+	return new MessageFileError(`The file was sent (idMessage ${idMessage}), but the text after it was not: ${reason}`, {
+		...details,
+		retryable: false,
+		description: `${details.description ? `${details.description} ` : ''}Running the item again would send the file a second time.`,
+	});
+}
+
 /**
  * Uploads the file to the instance's Media URL with sendFileByUpload, streamed from n8n's
  * binary storage; every try (after a 429, a reset) opens the bytes afresh. The name carries
@@ -228,17 +239,12 @@ export async function sendGreenApiFile(
 	// token, but is left out should a host ever put one in it.
 	if (sent.urlFile && redactToken(sent.urlFile, credentials) === sent.urlFile) result.urlFile = sent.urlFile;
 	if (hasText && !takesCaption(kind)) {
-		try {
-			const text = await sendGreenApiText(context, target, caption, { ...options, quoteMessage: false }, state);
-			result.more = [{ kind: 'text', id: text.id }];
-		} catch (error) {
-			const reason = error instanceof Error ? error.message : String(error);
-			throw new MessageFileError(`The file was sent (idMessage ${sent.idMessage}), but the text after it was not: ${reason}`, {
-				...(error instanceof MessageFileError ? error.details : { kind: 'api' as const }),
-				retryable: false,
-				description: `${error instanceof MessageFileError && error.details.description ? `${error.details.description} ` : ''}Running the item again would send the file a second time.`,
-			});
-		}
+		const text = await sendGreenApiText(context, target, caption, { ...options, quoteMessage: false }, state).then(
+			(message) => message,
+			(error: unknown) => textAfterFileError(sent.idMessage, error),
+		);
+		if (text instanceof MessageFileError) throw text;
+		result.more = [{ kind: 'text', id: text.id }];
 	}
 	return result;
 }
