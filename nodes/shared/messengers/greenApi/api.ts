@@ -249,9 +249,12 @@ function explain(status: number, text: string, body: unknown, messenger: Messeng
 			return quotaExplanation(body, text, method);
 		case 429: {
 			const rate = GREEN_API_RATE_PER_SECOND[method];
+			const paced = method === 'downloadFile' || isSend(method);
+			const limit = rate ? `${paced ? 'The node keeps under' : 'Green-API allows'} ${rate} ${method} calls a second per instance; other` : 'Other';
+			const advice = method === 'downloadFile' ? " Lower the node's Concurrency option." : isSend(method) ? ' Raise Max Retries, or send fewer messages at once.' : '';
 			return {
 				message: 'Green-API is rate-limiting this instance',
-				description: `${rate ? `The node keeps under ${rate} ${method} calls a second per instance; other` : 'Other'} workflows on the same instance count too. ${isSend(method) ? 'Raise Max Retries, or send fewer messages at once.' : "Lower the node's Concurrency option."}`,
+				description: `${limit} workflows on the same instance count too.${advice}`,
 				retryable: true,
 			};
 		}

@@ -4,7 +4,7 @@ import { MessageFileError } from '../../transport/errors';
 import type { ApiResponse } from '../../transport/apiResponse';
 import { sendApiRequest } from '../../transport/apiResponse';
 import type { MessengerContext } from '../types';
-import { greenApiError } from './api';
+import { greenApiError, type GreenApiMethod } from './api';
 import { credentialsOnce } from '../credentialsOnce';
 
 /**
@@ -51,9 +51,9 @@ async function call(context: MessengerContext, request: { method: 'GET' | 'DELET
 }
 
 /** Throws the explained error for a non-2xx answer; 429 and 5xx come out retryable. */
-async function assertOk(context: MessengerContext, response: ApiResponse, failure: string): Promise<void> {
+async function assertOk(context: MessengerContext, response: ApiResponse, failure: string, method: GreenApiMethod): Promise<void> {
 	if (response.statusCode >= 200 && response.statusCode < 300) return;
-	const error = greenApiError(response, await credentialsOnce(context, 'greenApi'), failure);
+	const error = greenApiError(response, await credentialsOnce(context, 'greenApi'), failure, method);
 	if (response.statusCode === 429 || response.statusCode >= 500) {
 		throw new MessageFileError(error.message, { ...error.details, retryable: true });
 	}
@@ -72,7 +72,7 @@ export async function receiveNotification(
 		{ method: 'GET', url: 'receiveNotification', qs: { receiveTimeout } },
 		{ ...options, timeoutMs: receiveTimeout * 1000 + LONG_POLL_MARGIN_MS },
 	);
-	await assertOk(context, response, 'could not deliver notifications');
+	await assertOk(context, response, 'could not deliver notifications', 'receiveNotification');
 	const body = response.body;
 	if (body === null || body === undefined || body === '' || body === 'null') return null;
 	const record = body as { receiptId?: unknown; body?: unknown };
@@ -91,6 +91,6 @@ export async function receiveNotification(
 /** Removes a notification from the queue; true when Green-API confirmed it. */
 export async function deleteNotification(context: MessengerContext, receiptId: number, options: QueueCallOptions = {}): Promise<boolean> {
 	const response = await call(context, { method: 'DELETE', url: `deleteNotification/${receiptId}` }, { ...options, timeoutMs: options.timeoutMs ?? 30_000 });
-	await assertOk(context, response, 'could not delete a notification');
+	await assertOk(context, response, 'could not delete a notification', 'deleteNotification');
 	return (response.body as { result?: unknown } | undefined)?.result === true;
 }

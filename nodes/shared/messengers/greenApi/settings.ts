@@ -33,7 +33,7 @@ export async function getSettings(context: SettingsContext): Promise<InstanceSet
 		'Green-API',
 	);
 	if (response.statusCode !== 200 || !response.body || typeof response.body !== 'object') {
-		throw greenApiError(response, await context.getCredentials('greenApi'), "could not read the instance's settings");
+		throw greenApiError(response, await context.getCredentials('greenApi'), "could not read the instance's settings", 'getSettings');
 	}
 	return response.body as InstanceSettings;
 }
@@ -55,6 +55,6 @@ export async function setSettings(context: SettingsContext, settings: InstanceSe
 	);
 	const saved = (response.body as { saveSettings?: unknown } | undefined)?.saveSettings;
 	if (response.statusCode !== 200 || saved === false) {
-		throw greenApiError(response, await context.getCredentials('greenApi'), "could not change the instance's settings");
+		throw greenApiError(response, await context.getCredentials('greenApi'), "could not change the instance's settings", 'setSettings');
 	}
 }
