@@ -7,7 +7,8 @@
 //   2. metadata: repository, bugs and homepage name one GitHub repository (npm refuses a
 //      provenance statement whose repository.url is not the publishing repository), and the
 //      n8n community keyword is there;
-//   3. workflow: .github/workflows/publish.yml parses, runs on version tags, and its publishing
+//   3. workflow: .github/workflows/publish.yml parses, is a valid GitHub Actions workflow
+//      (action-validator: GitHub's workflow schema), runs on version tags, and its publishing
 //      job has `id-token: write`, builds, lints and runs `npm publish --provenance` in that
 //      order, after the job that runs `npm test`;
 //   4. dry run: that very publish command, with --dry-run, on the tarball, succeeds.
@@ -23,6 +24,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const yaml = require('js-yaml');
+const { validateWorkflow } = require('@action-validator/core');
 
 const REPO = path.resolve(__dirname, '..');
 const WORKFLOW = '.github/workflows/publish.yml';
@@ -95,6 +97,13 @@ function checkMetadata() {
 	return { name: 'metadata', problems, detail: repositoryUrl };
 }
 
+/** One line for a schema error: the innermost reasons, with where they are. */
+function describeSchemaError(error) {
+	const reasons = (error.states ?? []).flatMap((state) => state.errors.map(describeSchemaError));
+	const own = `${error.path ?? (error.location ? `line ${error.location.line}` : '')}: ${error.detail ?? error.title}`;
+	return reasons.length ? [...new Set(reasons)].join('; ') : own;
+}
+
 /** The run lines of a job's steps, in order. */
 function runLines(job) {
 	return (job.steps ?? []).flatMap((step) => String(step.run ?? '').split('\n').map((line) => line.trim()).filter(Boolean));
@@ -104,11 +113,13 @@ function runLines(job) {
 function checkWorkflow() {
 	const problems = [];
 	let workflow;
+	const source = fs.readFileSync(path.join(REPO, WORKFLOW), 'utf8');
 	try {
-		workflow = yaml.load(fs.readFileSync(path.join(REPO, WORKFLOW), 'utf8'));
+		workflow = yaml.load(source);
 	} catch (error) {
 		return { name: 'workflow', problems: [`${WORKFLOW} does not parse: ${error.message}`] };
 	}
+	for (const error of validateWorkflow(source).errors) problems.push(`not a valid workflow: ${describeSchemaError(error)}`);
 	// js-yaml reads the key `on` as the string "on" (YAML 1.2 core schema), as GitHub does.
 	const tags = workflow?.on?.push?.tags;
 	if (!Array.isArray(tags) || tags.length === 0) problems.push('it does not run on pushed tags (on.push.tags)');
