@@ -129,7 +129,13 @@ describe('stand-in: Green-API sends', () => {
 		expect(s.greenApi.uploadBytesReceived).toBe(JPEG.length * 4);
 	});
 
-	test('sendFileByUpload over 100 MB: read to the end, then refused with 413', async () => {
+	test('sendFileByUpload of exactly 100 MB is taken; one byte more is read to the end, then refused with 413', async () => {
+		const exact = new FormData();
+		exact.append('chatId', '79001234567@c.us');
+		exact.append('file', new Blob([Buffer.alloc(GREEN_MAX_UPLOAD_BYTES)]), 'exact.bin');
+		expect((await upload(`/waInstance${WA}/sendFileByUpload/${TOKEN}`, exact)).status).toBe(200);
+		expect(s.greenApi.sent[0]?.fileSize).toBe(GREEN_MAX_UPLOAD_BYTES);
+		s.greenApi.resetSends();
 		const form = new FormData();
 		form.append('chatId', '79001234567@c.us');
 		form.append('fileName', 'big.bin');

@@ -115,7 +115,8 @@ async function parseUpload(req: IncomingMessage): Promise<ParsedUpload> {
 		const result: ParsedUpload = { fields: {} };
 		let parser: busboy.Busboy;
 		try {
-			parser = busboy({ headers: req.headers, limits: { fileSize: GREEN_MAX_UPLOAD_BYTES, files: 1, fields: 20 } });
+			// busboy marks a file truncated once it reaches the limit, so one byte more: exactly 100 MB is allowed.
+			parser = busboy({ headers: req.headers, limits: { fileSize: GREEN_MAX_UPLOAD_BYTES + 1, files: 1, fields: 20 } });
 		} catch (error) {
 			// Not multipart at all: drain the body so the client gets the answer, not a reset.
 			req.resume();
