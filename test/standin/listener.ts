@@ -43,6 +43,12 @@ export const CONTROL_PREFIX = '/__standin/';
 export interface ListenOptions {
 	/** Requests the handler reads itself from `ctx.req` (uploads larger than memory should hold); their `body` is empty. */
 	streamsBody?: (req: IncomingMessage) => boolean;
+	/**
+	 * How long an idle kept-alive connection stays open (Node's default: 5 s). A client that
+	 * reuses one just as the server closes it gets ECONNRESET, and an upload body cannot be
+	 * replayed: hosts that take uploads keep idle connections longer, as real ones do.
+	 */
+	keepAliveTimeoutMs?: number;
 }
 
 export async function listen(
@@ -55,6 +61,7 @@ export async function listen(
 	const server = http.createServer((req, res) => {
 		void dispatch(req, res);
 	});
+	if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
 	server.on('connection', (socket) => {
 		sockets.add(socket);
 		socket.once('close', () => sockets.delete(socket));

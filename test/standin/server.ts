@@ -167,7 +167,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
 		listeners.push(oss);
 		const greenApiListener = await listen('greenApi', greenApi.handleApi, record);
 		listeners.push(greenApiListener);
-		const greenMedia = await listen('greenMedia', greenApi.handleMedia, record, { streamsBody: GreenApiStandIn.streamsBody });
+		const greenMedia = await listen('greenMedia', greenApi.handleMedia, record, { streamsBody: GreenApiStandIn.streamsBody, keepAliveTimeoutMs: 60_000 });
 		listeners.push(greenMedia);
 
 		dingTalk.apiUrl = dingTalkListener.url;

@@ -35,8 +35,13 @@ export class SharedRateLimit {
 	private readonly maxContendedMs: number;
 	private readonly random: () => number;
 
+	/**
+	 * @param limiter paces this process's calls ahead of the server's limit; undefined when
+	 *   they need no pacing (the server's limit is far above what one process sends) and
+	 *   only the 429s are waited out.
+	 */
 	constructor(
-		private readonly limiter: SlidingWindowLimiter,
+		private readonly limiter: SlidingWindowLimiter | undefined,
 		private readonly windowMs: number,
 		options: SharedRateLimitOptions = {},
 	) {
@@ -61,7 +66,7 @@ export class SharedRateLimit {
 			if (response.statusCode >= 200 && response.statusCode < 300) this.lastSuccess.set(key, Date.now());
 			return response;
 		};
-		await this.limiter.acquire(key);
+		await this.limiter?.acquire(key);
 		let response = await attempt();
 		while (response.statusCode === 429 && this.servedRecently(key) && Date.now() - startedAt < this.maxContendedMs) {
 			const refused = response;

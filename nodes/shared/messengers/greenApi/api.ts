@@ -249,7 +249,7 @@ function explain(status: number, text: string, body: unknown, messenger: Messeng
 			return quotaExplanation(body, text, method);
 		case 429: {
 			const rate = GREEN_API_RATE_PER_SECOND[method];
-			const paced = method === 'downloadFile' || isSend(method);
+			const paced = method === 'downloadFile';
 			const limit = rate ? `${paced ? 'The node keeps under' : 'Green-API allows'} ${rate} ${method} calls a second per instance; other` : 'Other';
 			const advice = method === 'downloadFile' ? " Lower the node's Concurrency option." : isSend(method) ? ' Raise Max Retries, or send fewer messages at once.' : '';
 			return {

@@ -4,7 +4,6 @@ import type { ApiResponse } from '../../transport/apiResponse';
 import { sendApiRequest } from '../../transport/apiResponse';
 import { MessageFileError, inputError } from '../../transport/errors';
 import { multipartRequest, type MultipartField } from '../../transport/multipartBody';
-import { SlidingWindowLimiter } from '../../transport/rateLimiter';
 import { withRetries } from '../../transport/retry';
 import { SharedRateLimit } from '../../transport/sharedRateLimit';
 import { credentialsOnce } from '../credentialsOnce';
@@ -12,7 +11,6 @@ import type { ChatTarget, ExecutionState, OutgoingFile, SendOptions, SentKind, S
 import {
 	GREEN_API_MAX_FILE_BYTES,
 	GREEN_API_MAX_TEXT_CHARACTERS,
-	GREEN_API_RATE_PER_SECOND,
 	greenApiError,
 	greenApiMediaMethod,
 	messengerName,
@@ -25,13 +23,16 @@ type SendMethod = Extract<GreenApiMethod, 'sendMessage' | 'sendFileByUpload'>;
 
 /**
  * Green-API allows 50 sendMessage and 50 sendFileByUpload calls a second per instance
- * (its rate limiter page). As for downloadFile, a little headroom keeps bunched requests
- * under it, and 429s caused by other n8n processes on the same instance are waited out.
+ * (its rate limiter page), far above what the node's one-item-after-another loop sends
+ * over a real network, and it queues every send anyway, releasing one per "message sending
+ * delay" (≥ 500 ms). So sends are not paced ahead, which would only slow bursts: a 429
+ * (from bursts of concurrent executions or other processes) is waited out instead, as
+ * downloadFile's are.
  */
-const WINDOW_MS = 1_050;
+const RATE_WINDOW_MS = 1_000;
 const sendLimits: Record<SendMethod, SharedRateLimit> = {
-	sendMessage: new SharedRateLimit(new SlidingWindowLimiter(GREEN_API_RATE_PER_SECOND.sendMessage ?? 50, WINDOW_MS, 100), WINDOW_MS),
-	sendFileByUpload: new SharedRateLimit(new SlidingWindowLimiter(GREEN_API_RATE_PER_SECOND.sendFileByUpload ?? 50, WINDOW_MS, 100), WINDOW_MS),
+	sendMessage: new SharedRateLimit(undefined, RATE_WINDOW_MS),
+	sendFileByUpload: new SharedRateLimit(undefined, RATE_WINDOW_MS),
 };
 
 const FAILURE: Record<SendMethod, string> = {
@@ -111,18 +112,25 @@ async function send(
 	state: ExecutionState,
 ): Promise<{ idMessage: string; urlFile?: string }> {
 	const instance = String(credentials.idInstance ?? '').trim();
+	// The settings read once per execution go along: n8n would otherwise load and decrypt the credential for every message.
+	const credentialsDecrypted = { id: 'greenApi', name: 'Green-API', type: 'greenApi', data: credentials };
 	const call = async (): Promise<ApiResponse> =>
 		await sendApiRequest(
 			async () =>
-				await context.helpers.httpRequestWithAuthentication.call(context, 'greenApi', {
-					method: 'POST',
-					url: method,
-					...request(),
-					json: true,
-					returnFullResponse: true,
-					ignoreHttpStatusErrors: true,
-					timeout: state.timeoutMs,
-				}),
+				await context.helpers.httpRequestWithAuthentication.call(
+					context,
+					'greenApi',
+					{
+						method: 'POST',
+						url: method,
+						...request(),
+						json: true,
+						returnFullResponse: true,
+						ignoreHttpStatusErrors: true,
+						timeout: state.timeoutMs,
+					},
+					{ credentialsDecrypted },
+				),
 			'Green-API',
 		);
 	return await withRetries(
