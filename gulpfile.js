@@ -29,7 +29,8 @@ async function bundle() {
 		// n8n provides n8n-workflow; everything else the node uses is inlined.
 		external: ['n8n-workflow'],
 		// See build/shims/README.md: keeps the bundled libraries inside n8n's cloud rules.
-		alias: { debug: './build/shims/debug.js', path: './build/shims/path.js' },
+		// music-metadata's "core" entry (no Node built-ins) is behind its "default" export condition, not "node".
+		alias: { debug: './build/shims/debug.js', path: './build/shims/path.js', 'music-metadata': './node_modules/music-metadata/lib/core.js' },
 		inject: ['./build/shims/globals.js'],
 		legalComments: 'inline',
 		logLevel: 'warning',
