@@ -9,6 +9,7 @@ const ENTRY_POINTS = {
 	'nodes/DownloadMessageFile/DownloadMessageFile.node': 'nodes/DownloadMessageFile/DownloadMessageFile.node.ts',
 	'nodes/GreenApiTrigger/GreenApiTrigger.node': 'nodes/GreenApiTrigger/GreenApiTrigger.node.ts',
 	'nodes/DingTalkTrigger/DingTalkTrigger.node': 'nodes/DingTalkTrigger/DingTalkTrigger.node.ts',
+	'nodes/SendMessage/SendMessage.node': 'nodes/SendMessage/SendMessage.node.ts',
 	'credentials/DingTalkApi.credentials': 'credentials/DingTalkApi.credentials.ts',
 	'credentials/GreenApi.credentials': 'credentials/GreenApi.credentials.ts',
 };
