@@ -76,8 +76,6 @@ export async function sendRobotMessage(
 			httpCode: 200,
 			apiCode: 'flowControlledStaffIdList',
 			description: 'DingTalk limits how many robot messages one user gets; send fewer messages to these users, or try again later.',
-			retryable: true,
-			retryAfterMs: 60_000,
 		});
 	}
 	if (filtered.length > 0) {

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { inputError } from '../../transport/errors';
+import { withRetries } from '../../transport/retry';
 import { identifierValue, readIdentifier, stringField } from '../fieldValues';
 import { isDingTalkMessage } from '../incomingMessage';
 import type { ChatTarget, ExecutionState, MessageSender, OutgoingFile, SendOptions, SentKind, SentMessage } from '../types';
@@ -84,6 +85,11 @@ function fileMessage(file: OutgoingFile, type: UploadType, mediaId: string, dura
 	}
 }
 
+/** One robot message, tried again on throttling, 5xx and resets as the options allow. */
+async function send(context: IExecuteFunctions, target: ChatTarget, message: RobotMessage, options: SendOptions, state: ExecutionState): Promise<string> {
+	return await withRetries(async () => await sendRobotMessage(context, target, message, state), { retries: options.maxRetries });
+}
+
 function textMessage(text: string, options: SendOptions): RobotMessage {
 	const title = options.markdownTitle?.trim();
 	return title ? { msgKey: 'sampleMarkdown', msgParam: { title, text } } : { msgKey: 'sampleText', msgParam: { content: text } };
@@ -135,7 +141,7 @@ export const dingTalkSender: MessageSender = {
 	},
 
 	async sendText(context: IExecuteFunctions, target: ChatTarget, text: string, options: SendOptions, state: ExecutionState): Promise<SentMessage> {
-		const id = await sendRobotMessage(context, target, textMessage(text, options), state);
+		const id = await send(context, target, textMessage(text, options), options, state);
 		return { messenger: 'dingTalk', chat: target.chat, kind: 'text', id };
 	},
 
@@ -153,11 +159,11 @@ export const dingTalkSender: MessageSender = {
 	): Promise<SentMessage> {
 		const type = dingTalkUploadType(file);
 		const durationMs = await mediaDuration(file, type, options);
-		const mediaId = await uploadMedia(context, file, type, state);
-		const id = await sendRobotMessage(context, target, fileMessage(file, type, mediaId, durationMs), state);
+		const mediaId = await withRetries(async () => await uploadMedia(context, file, type, state), { retries: options.maxRetries });
+		const id = await send(context, target, fileMessage(file, type, mediaId, durationMs), options, state);
 		const sent: SentMessage = { messenger: 'dingTalk', chat: target.chat, kind: kindOf(type), id, mediaId };
 		if (caption.trim() !== '') {
-			const textId = await sendRobotMessage(context, target, textMessage(caption, options), state);
+			const textId = await send(context, target, textMessage(caption, options), options, state);
 			sent.more = [{ kind: 'text', id: textId }];
 		}
 		return sent;
