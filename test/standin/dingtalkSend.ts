@@ -154,7 +154,8 @@ export class DingTalkSendStandIn {
 			(resolve) => {
 				let result: { fileName: string; contentType: string; size: number; sha256: string; bytes?: Buffer } | undefined;
 				let tooLarge = false;
-				const parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: rule.maxBytes } });
+				// One byte past the limit, so a file of exactly the limit is taken and a larger one is cut and refused.
+				const parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: rule.maxBytes + 1 } });
 				parser.on('file', (name, stream, info) => {
 					if (name !== 'media') return void stream.resume();
 					const hash = createHash('sha256');
@@ -166,6 +167,7 @@ export class DingTalkSendStandIn {
 						if (size <= KEEP_BYTES) parts.push(chunk);
 					});
 					stream.on('limit', () => (tooLarge = true));
+					stream.on('end', () => (tooLarge ||= size > rule.maxBytes));
 					stream.on('end', () => {
 						result = {
 							fileName: info.filename ?? '',
