@@ -121,6 +121,9 @@ describe('text', () => {
 		const users = await send(credentials, { recipient: 'chat', dingTalkChatType: 'user', userIds: ' u1, u2 ,u1', text: 'hi' }, [{}]);
 		expect(sentMessage(users).chat).toBe('user:u1,u2');
 		expect(standIn.dingTalk.send.sent.at(-1)).toMatchObject({ robotCode: appKey, userIds: ['u1', 'u2'] });
+		// An expression may give a list; numbers are IDs too.
+		const listed = await send(credentials, { recipient: 'chat', dingTalkChatType: 'user', userIds: '={{ ["u3", 4] }}', text: 'hi' }, [{}]);
+		expect(sentMessage(listed).chat).toBe('user:u3,4');
 		const group = await send(credentials, { recipient: 'chat', dingTalkChatType: 'group', openConversationId: 'cidNamed==', robotCode: appKey, text: 'hi' }, [{}]);
 		expect(sentMessage(group).chat).toBe('group:cidNamed==');
 	});
@@ -200,6 +203,30 @@ describe('files', () => {
 		expect(sentMessage(run).kind).toBe('video');
 		// video.mp4 is 1.5 s (make-fixtures.sh): rounded to 2 s.
 		expect(standIn.dingTalk.send.sent[before]).toMatchObject({ msgKey: 'sampleVideo', msgParam: { videoType: 'mp4', duration: '2' } });
+	});
+});
+
+describe('large files and app types', () => {
+	it('uploads a 19 MB PDF whole and byte-identical (streamed from filesystem storage)', async () => {
+		const { appKey, credentials } = app();
+		const pdf = Buffer.concat([readFixture('document.pdf'), Buffer.alloc(19 * 1024 * 1024, 0x20)]);
+		const run = await send(credentials, { content: 'file' }, [await withFile(robotMessage(appKey), pdf, { fileName: 'big', mimeType: 'application/octet-stream' })]);
+		const sent = sentMessage(run);
+		expect(sent).toMatchObject({ kind: 'file', fileName: 'big.pdf', fileSize: pdf.length });
+		expect(standIn.dingTalk.send.upload(sent.mediaId as string)).toMatchObject({ size: pdf.length, sha256: sha256(pdf) });
+	});
+
+	it('sends through a third-party enterprise app: its corp token on both hosts', async () => {
+		const suite = { suiteKey: 'suiteSend1', suiteSecret: 'suite-secret-xxxxxxxxxxxx', authCorpId: 'dingcorpSend', suiteTicket: 'ticket-1' };
+		standIn.dingTalk.addSuite(suite);
+		standIn.dingTalk.send.addRobot('dingIsvRobot', suite.suiteKey);
+		const credentials = new CredentialStore({ dingTalkApi: { appType: 'thirdParty', ...suite, baseUrl: standIn.dingTalkUrl } });
+		const corpTokens = standIn.stats.dingTalkCorpTokenCalls;
+		const run = await send(credentials, { content: 'file', text: 'from the ISV app' }, [await withFile(robotMessage('dingIsvRobot'), readFixture('image.png'), { mimeType: 'image/png' })]);
+		const sent = sentMessage(run);
+		expect(standIn.dingTalk.send.upload(sent.mediaId as string)?.appKey).toBe(suite.suiteKey);
+		expect(sent.more).toHaveLength(1);
+		expect(standIn.stats.dingTalkCorpTokenCalls - corpTokens).toBe(1);
 	});
 });
 
