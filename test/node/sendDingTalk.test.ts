@@ -206,6 +206,21 @@ describe('files', () => {
 	});
 });
 
+describe('round trip', () => {
+	it('Download Message File → Send Message: the photo a user sent comes back byte-identical, as an image', async () => {
+		const { appKey, credentials } = app();
+		const jpeg = readFixture('image.jpg');
+		standIn.dingTalk.addFile({ downloadCode: `code-${appKey}`, robotCode: appKey, body: jpeg });
+		const message = robotMessage(appKey, { msgtype: 'picture', content: { downloadCode: `code-${appKey}` } });
+		const downloaded = await runNode({ credentials, parameters: { service: 'dingTalk', source: 'message' }, input: [message] });
+		expect(downloaded.error).toBeUndefined();
+		const run = await send(credentials, { content: 'file', text: 'Your photo, back' }, downloaded.items);
+		const sent = sentMessage(run);
+		expect(sent).toMatchObject({ kind: 'image', chat: 'user:staff001', mimeType: 'image/jpeg' });
+		expect(standIn.dingTalk.send.upload(sent.mediaId as string)?.sha256).toBe(sha256(jpeg));
+	});
+});
+
 describe('large files and app types', () => {
 	it('uploads a 19 MB PDF whole and byte-identical (streamed from filesystem storage)', async () => {
 		const { appKey, credentials } = app();
