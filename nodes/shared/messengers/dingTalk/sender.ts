@@ -33,7 +33,7 @@ function groupTarget(robotCode: string, openConversationId: string): ChatTarget 
 function readUserIds(context: IExecuteFunctions, itemIndex: number): string[] {
 	const raw = context.getNodeParameter('userIds', itemIndex, '') as unknown;
 	const parts = Array.isArray(raw) ? (raw as unknown[]) : typeof raw === 'string' ? raw.split(',') : [raw];
-	const userIds = parts.map((part) => identifierValue(part, 'User IDs', false)).filter((id) => id !== '');
+	const userIds = [...new Set(parts.map((part) => identifierValue(part, 'User IDs', false)).filter((id) => id !== ''))];
 	if (userIds.length === 0) {
 		throw inputError('User IDs is empty', "Set User IDs to one or more staff IDs (userId), comma-separated, e.g. the message's senderStaffId.");
 	}
@@ -43,7 +43,7 @@ function readUserIds(context: IExecuteFunctions, itemIndex: number): string[] {
 			'Split the users over several items (for example with the Split Out and Loop Over Items nodes).',
 		);
 	}
-	return [...new Set(userIds)];
+	return userIds;
 }
 
 /** The kind the output shows for an upload type. */
