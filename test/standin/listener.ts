@@ -80,7 +80,8 @@ export async function listen(
 
 	async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		let body = Buffer.alloc(0);
-		if (!options.streamsBody?.(req)) {
+		// A multipart upload (or what a host asks to read itself) stays a stream for its handler: uploads may be large.
+		if (!isMultipart(req) && !options.streamsBody?.(req)) {
 			try {
 				body = await readBody(req);
 			} catch {
@@ -115,6 +116,10 @@ export async function listen(
 				for (const socket of sockets) socket.destroy();
 			}),
 	};
+}
+
+function isMultipart(req: IncomingMessage): boolean {
+	return /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
