@@ -149,6 +149,13 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
 				const { directUrl } = greenApi.addFile({ idInstance: input.idInstance, chatId: input.chatId, idMessage: input.idMessage, body: Buffer.from(input.base64, 'base64'), linkExtension: input.linkExtension });
 				return sendJson(ctx.res, 200, { directUrl });
 			}
+			case 'GET green-sent':
+				// Green-API's accepted sends (file bytes left out: the sha256 and size say enough) and the call counters.
+				return sendJson(ctx.res, 200, {
+					sent: greenApi.sent.map((sent) => ({ ...sent, fileBytes: undefined })),
+					sendCalls: greenApi.sendCalls,
+					uploadBytesReceived: greenApi.uploadBytesReceived,
+				});
 			case 'GET dingtalk-sent':
 				return sendJson(ctx.res, 200, dingTalk.send.summary());
 			case 'POST dingtalk-send-config': {
