@@ -1,3 +1,4 @@
+import type { Readable } from 'stream';
 import { Container } from '@n8n/di';
 import { BinaryDataService, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import type {
@@ -149,7 +150,7 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
  * An input item's binary as another node would have stored it in the given mode (the
  * name and MIME type are the label that node gave it, which may well be wrong).
  */
-export async function storedBinary(bytes: Buffer, label: { fileName?: string; mimeType: string }, binaryMode: BinaryMode = 'filesystem'): Promise<IBinaryData> {
+export async function storedBinary(bytes: Buffer | Readable, label: { fileName?: string; mimeType: string }, binaryMode: BinaryMode = 'filesystem'): Promise<IBinaryData> {
 	const service = await binaryDataService();
 	(service as unknown as { mode: string }).mode = binaryMode === 'memory' ? 'default' : binaryMode === 'database' ? 'database' : 'filesystem-v2';
 	const binary = { data: '', mimeType: label.mimeType, fileName: label.fileName } as IBinaryData;
