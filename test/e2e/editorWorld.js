@@ -129,7 +129,7 @@ function workflows(urls) {
 			[
 				node(51, 'Green-API Trigger', TYPES.greenApiTrigger, [0, 0], { mode: 'webhook', downloadFiles: false, options: {} }, { credentials: greenCred, webhookId: '3b8f0c1e-1a2b-4c3d-8e9f-000000000051' }),
 				node(52, 'Download Message File', TYPES.download, [280, 0], { service: 'greenApi', source: 'message', message: '={{ $json }}', options: {} }, { credentials: greenCred }),
-				node(53, 'Send Message', TYPES.sendMessage, [560, 0], { service: 'greenApi', recipient: 'reply', message: "={{ $('Green-API Trigger').item.json }}", content: 'file', binaryPropertyName: 'data', text: 'Here is your file back', options: {} }, { credentials: greenCred }),
+				node(53, 'Send Message', TYPES.sendMessage, [560, 0], { service: 'greenApi', recipient: 'message', message: "={{ $('Green-API Trigger').item.json }}", content: 'file', binaryPropertyName: 'data', text: 'Here is your file back', options: {} }, { credentials: greenCred }),
 			],
 			['Green-API Trigger', 'Download Message File', 'Send Message'],
 			{ 'Green-API Trigger': [{ json: greenDocumentNotification(urls) }] },
@@ -140,7 +140,7 @@ function workflows(urls) {
 			[
 				node(61, 'DingTalk Trigger', TYPES.dingTalkTrigger, [0, 0], { mode: 'stream', downloadFiles: false, options: {} }, { credentials: dtCred }),
 				node(62, 'Download Message File', TYPES.download, [280, 0], { service: 'dingTalk', source: 'message', message: '={{ $json }}', options: {} }, { credentials: dtCred }),
-				node(63, 'Send Message', TYPES.sendMessage, [560, 0], { service: 'dingTalk', recipient: 'reply', message: "={{ $('DingTalk Trigger').item.json }}", content: 'text', text: '=Got {{ $binary.data.fileName }}', options: {} }, { credentials: dtCred }),
+				node(63, 'Send Message', TYPES.sendMessage, [560, 0], { service: 'dingTalk', recipient: 'message', message: "={{ $('DingTalk Trigger').item.json }}", content: 'text', text: '=Got {{ $binary.data.fileName }}', options: {} }, { credentials: dtCred }),
 			],
 			['DingTalk Trigger', 'Download Message File', 'Send Message'],
 			{ 'DingTalk Trigger': [{ json: dtMessage }] },
