@@ -13,7 +13,7 @@ import type { OpenedDownload } from '../transport/download';
 import { bodyError, cutOffError, openDownload } from '../transport/download';
 import type { RetryPolicy } from '../transport/retry';
 import { withRetries } from '../transport/retry';
-import { typeOfStoredCopy } from './storedCopy';
+import { typeOfStoredCopy } from './storedCopyType';
 
 export interface FetchOptions {
 	/** The user's File Name option. */

@@ -6,7 +6,8 @@ import type { TypeSource } from './fileType/decide';
 import { DETECTION_BYTES } from './fileType/detect';
 import { decideFileName } from './fileType/fileName';
 import { judgeHead } from './fileType/fromBytes';
-import { openStoredCopy, typeOfStoredCopy } from './storedCopy';
+import { openStoredCopy } from './storedCopy';
+import { typeOfStoredCopy } from './storedCopyType';
 
 /** A file ready to leave: typed and named from its own bytes, whatever label the binary carried. */
 export interface PreparedFile extends OutgoingFile {

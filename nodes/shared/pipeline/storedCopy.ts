@@ -1,9 +1,6 @@
 import type { IBinaryData } from 'n8n-workflow';
 
 import type { MessengerContext } from '../messengers/types';
-import type { DecidedType } from './fileType/decide';
-import type { HeadJudgement } from './fileType/fromBytes';
-import { judgeWholeFile } from './fileType/fromBytes';
 
 /** Base64 characters decoded at a time from an in-memory binary: 192 KB of bytes, a multiple of 4. */
 const BASE64_SLICE = 256 * 1024;
@@ -42,21 +39,4 @@ export async function openStoredCopy(context: MessengerContext, binary: IBinaryD
 		return { chunks: decodeBase64InSlices(binary.data), close: () => {} };
 	}
 	return undefined;
-}
-
-/**
- * The type the whole stored file shows, for the files whose head left it open: one
- * sequential read of what n8n stored (never a second download, never the file whole in
- * memory). Undefined when it cannot be read back or shows nothing more.
- */
-export async function typeOfStoredCopy(context: MessengerContext, binary: IBinaryData, judgement: HeadJudgement, head: Uint8Array): Promise<DecidedType | undefined> {
-	const copy = await openStoredCopy(context, binary).catch(() => undefined);
-	if (!copy) return undefined;
-	try {
-		return await judgeWholeFile(judgement, head, copy.chunks);
-	} catch {
-		return undefined; // an unreadable stored copy leaves the head's decision
-	} finally {
-		copy.close();
-	}
 }
