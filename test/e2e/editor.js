@@ -160,7 +160,7 @@ async function run({ editor, scenario, assert }) {
 
 async function main() {
 	const t0 = Date.now();
-	lib.watchdog(5 * 60_000, 'editor test');
+	lib.watchdog(6 * 60_000, 'editor test');
 	const { scenario, fail, counts } = lib.scenarioRunner({ verbose: () => args.includes('--verbose') });
 	const work = lib.mkTemp('n8n-msgfiles-editor-');
 	let editor;
