@@ -263,8 +263,8 @@ async function run({ n8n, urls, work, scenario, assert }) {
 			await waitFor(async () => (await live(app)) === 1, 60_000, 'the example to connect');
 			const sentBefore = (await lib.standInControl(urls, 'dingtalk-sent')).sent.length;
 			const staff = 'e2estaffReply1';
-			const pdf = setup.dingTalkMessage('file', { downloadCode: 'DT-document.pdf', fileName: 'invoice.pdf' }, { robotCode: app, senderStaffId: staff });
-			const voice = setup.dingTalkMessage('audio', { downloadCode: 'DT-voice.amr', duration: 3000, recognition: '明天开会' }, { robotCode: app, senderStaffId: staff });
+			const pdf = setup.dingTalkMessage('file', { downloadCode: 'DT-TOKEN-document.pdf', fileName: 'invoice.pdf' }, { robotCode: app, senderStaffId: staff });
+			const voice = setup.dingTalkMessage('audio', { downloadCode: 'DT-TOKEN-voice.amr', duration: 3000, recognition: '明天开会' }, { robotCode: app, senderStaffId: staff });
 			const text = setup.dingTalkMessage('text', undefined, { text: { content: 'ignored' }, robotCode: app, senderStaffId: staff });
 			await deliver([pdf, voice, text], app);
 			await waitFor(async () => (await lib.standInControl(urls, 'dingtalk-sent')).sent.length >= sentBefore + 2, 60_000, 'two replies');
