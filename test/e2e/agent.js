@@ -7,6 +7,8 @@
 //   i  a WhatsApp CSV with a caption: type, name, size, caption and the whole text reach the model
 //   i  a DingTalk voice note: type, name, size and DingTalk's speech-to-text reach the model, no text
 //   i  a 50,000-character text file: the model gets the first 20,000 characters, flagged as cut
+//   i  Send Message as a second tool: the agent reads a DingTalk voice note, then replies to its
+//      sender through Send Message; the stand-in DingTalk records the reply
 // Called from run.js: `await require('./agent').run({ lib, setup, n8n, urls, work, scenario, assert })`.
 
 const fs = require('node:fs');
@@ -16,6 +18,8 @@ const AGENT_TYPE = '@n8n/n8n-nodes-langchain.agent';
 const OPENAI_MODEL_TYPE = '@n8n/n8n-nodes-langchain.lmChatOpenAi';
 const OPENAI_CRED = { id: 'e2eStandinOpenAi', name: 'Stand-in chat model' };
 const TOOL_NAME = 'Download_Message_File'; // n8n's tool name for a node called "Download Message File"
+const SEND_TOOL_NAME = 'Send_Message';
+const SEND_NODE_TYPE = 'n8n-nodes-message-files.sendMessageTool';
 const TEXT_LIMIT = 20_000;
 
 /** Bundle the TypeScript stand-in and load it into this process. */
@@ -32,8 +36,8 @@ async function loadChatModel(lib, work) {
 	return require(out);
 }
 
-/** Start → Message (Set) → AI Agent, with the stand-in model and Download Message File as its tool. */
-function agentWorkflow(lib, id, message, toolParameters, toolCredentials) {
+/** Start → Message (Set) → AI Agent, with the stand-in model and Download Message File (and Send Message) as its tools. */
+function agentWorkflow(lib, id, message, toolParameters, toolCredentials, sendTool) {
 	const node = (name, type, typeVersion, parameters, position, extra = {}) => ({ id: `${id}-${name.replace(/\W/g, '')}`, name, type, typeVersion, position, parameters, ...extra });
 	return {
 		id,
@@ -47,12 +51,14 @@ function agentWorkflow(lib, id, message, toolParameters, toolCredentials) {
 				credentials: { openAiApi: OPENAI_CRED },
 			}),
 			node('Download Message File', `${lib.NODE_TYPE}Tool`, 1, { options: {}, ...toolParameters }, [500, 200], { credentials: toolCredentials }),
+			...(sendTool ? [node('Send Message', SEND_NODE_TYPE, 1, { options: {}, ...sendTool.parameters }, [700, 200], { credentials: toolCredentials })] : []),
 		],
 		connections: {
 			Start: { main: [[{ node: 'Message', type: 'main', index: 0 }]] },
 			Message: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
 			'OpenAI Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
 			'Download Message File': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
+			...(sendTool ? { 'Send Message': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] } } : {}),
 		},
 		settings: { executionOrder: 'v1' },
 		pinData: {},
@@ -63,7 +69,8 @@ async function run({ lib, setup, n8n, urls, work, scenario, assert }) {
 	const dir = path.join(work, 'agent');
 	fs.mkdirSync(dir, { recursive: true });
 	const chatModelModule = await loadChatModel(lib, dir);
-	const chatModel = await chatModelModule.startChatModel({ name: TOOL_NAME, arguments: {} });
+	const downloadOnly = [{ name: TOOL_NAME, arguments: {} }];
+	const chatModel = await chatModelModule.startChatModel(downloadOnly);
 	try {
 		await n8n.importCredentials([{ ...OPENAI_CRED, type: 'openAiApi', data: { apiKey: 'sk-standin-not-a-key', url: chatModel.url } }], path.join(dir, 'credentials.json'));
 
@@ -87,15 +94,21 @@ async function run({ lib, setup, n8n, urls, work, scenario, assert }) {
 			fileName: 'notes.txt',
 			mimeType: 'text/plain',
 		});
+		const dingTalkTool = { service: 'dingTalk', source: 'message' };
+		const dingTalkCred = { dingTalkApi: setup.CRED.DT };
+		// The reply text is the model's: $fromAI is how n8n lets a model fill a tool's parameter.
+		const sendTool = { parameters: { service: 'dingTalk', recipient: 'message', content: 'text', text: "={{ $fromAI('reply', 'The reply to send to the user', 'string') }}" } };
 		const cases = [
 			{ id: 'e2eAgentCsv', message: csvMessage, tool: greenTool, cred: greenCred },
-			{ id: 'e2eAgentVoice', message: voiceMessage, tool: { service: 'dingTalk', source: 'message' }, cred: { dingTalkApi: setup.CRED.DT } },
+			{ id: 'e2eAgentVoice', message: voiceMessage, tool: dingTalkTool, cred: dingTalkCred },
 			{ id: 'e2eAgentLong', message: longMessage, tool: greenTool, cred: greenCred },
+			{ id: 'e2eAgentReply', message: setup.dingTalkMessage('audio', { downloadCode: 'DT-voice.amr', duration: 3000, recognition }), tool: dingTalkTool, cred: dingTalkCred, send: sendTool },
 		];
-		await n8n.importWorkflows(cases.map((c) => agentWorkflow(lib, c.id, c.message, c.tool, c.cred)), path.join(dir, 'workflows.json'));
+		await n8n.importWorkflows(cases.map((c) => agentWorkflow(lib, c.id, c.message, c.tool, c.cred, c.send)), path.join(dir, 'workflows.json'));
 
 		/** One execution of an agent workflow: what the model was sent as the tool result, and the agent's answer. */
-		const runAgent = async (id) => {
+		const runAgent = async (id, plan = downloadOnly) => {
+			chatModel.plan = plan;
 			const seen = chatModel.toolResults.length;
 			const requestsBefore = chatModel.completions.length;
 			const r = await n8n.execute(id, { binaryMode: 'filesystem' });
@@ -103,7 +116,7 @@ async function run({ lib, setup, n8n, urls, work, scenario, assert }) {
 			const resultData = r.run.data.resultData;
 			assert(!resultData.error, `workflow error: ${resultData.error && resultData.error.message}`);
 			const toolResults = chatModel.toolResults.slice(seen);
-			assert(toolResults.length === 1, `the model was sent ${toolResults.length} tool results, want 1 (${chatModel.completions.length - requestsBefore} chat requests)`);
+			assert(toolResults.length === plan.length, `the model was sent ${toolResults.length} tool results, want ${plan.length} (${chatModel.completions.length - requestsBefore} chat requests)`);
 			const sent = JSON.parse(toolResults[0]);
 			const items = Array.isArray(sent) ? sent : [sent];
 			assert(items.length === 1, `tool result has ${items.length} items: ${toolResults[0].slice(0, 300)}`);
@@ -111,7 +124,7 @@ async function run({ lib, setup, n8n, urls, work, scenario, assert }) {
 			const output = agentOut && agentOut[0] && agentOut[0].json.output;
 			assert(typeof output === 'string', `AI Agent output: ${JSON.stringify(agentOut)}`);
 			const request = chatModel.completions[chatModel.completions.length - 1];
-			return { result: items[0], raw: toolResults[0], output, ms: r.ms, request };
+			return { result: items[0], raw: toolResults[0], toolResults, output, ms: r.ms, request, runData: resultData.runData };
 		};
 		/** The agent's own input (the whole webhook message) is not echoed back to the model. */
 		const assertNoEcho = (result) => {
@@ -156,6 +169,27 @@ async function run({ lib, setup, n8n, urls, work, scenario, assert }) {
 			assert(result.fileTextTruncated === true, `fileTextTruncated ${result.fileTextTruncated}`);
 			assert(output.includes('(cut)'), `agent output ${output}`);
 			return `${result.fileText.length} of ${longText.length} characters sent, tool result ${raw.length} chars (execute ${lib.fmtMs(ms)})`;
+		});
+
+		await scenario('i  AI Agent tools: the agent reads a DingTalk voice note, then replies to its sender through Send Message', async () => {
+			const before = (await lib.standInControl(urls, 'dingtalk-sent')).sent.length;
+			let reply;
+			const plan = [
+				{ name: TOOL_NAME, arguments: {} },
+				{ name: SEND_TOOL_NAME, arguments: (results) => ({ reply: (reply = `Got it. ${chatModelModule.answerFromToolResult(TOOL_NAME, results[0])}`) }) },
+			];
+			const { toolResults, output, ms, request } = await runAgent('e2eAgentReply', plan);
+			const tools = (request.tools || []).map((t) => t.function.name);
+			assert(tools.includes(SEND_TOOL_NAME), `tools offered: ${tools.join(', ')}`);
+			const sent = (await lib.standInControl(urls, 'dingtalk-sent')).sent.slice(before);
+			assert(sent.length === 1, `${sent.length} DingTalk messages sent, want 1: ${JSON.stringify(sent).slice(0, 300)}`);
+			const [message] = sent;
+			assert(message.api === 'oToMessages/batchSend' && JSON.stringify(message.userIds) === JSON.stringify(['e2estaff01']), `sent ${JSON.stringify(message)}`);
+			assert(message.msgKey === 'sampleText' && message.msgParam.content === reply, `sent ${message.msgKey} ${JSON.stringify(message.msgParam)}, want the text ${JSON.stringify(reply)}`);
+			assert(reply.includes(recognition), `reply ${reply}`);
+			const sendResult = JSON.parse(toolResults[1]);
+			assert(Array.isArray(sendResult) && sendResult.length === 1, `Send Message tool result ${toolResults[1]}`);
+			return `reply "${reply.slice(0, 80)}…" sent to e2estaff01; Send Message told the model ${toolResults[1].slice(0, 160)}; agent said ${output.slice(0, 60)} (execute ${lib.fmtMs(ms)})`;
 		});
 	} finally {
 		await chatModel.close();

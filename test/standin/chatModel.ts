@@ -1,7 +1,8 @@
 // A stand-in for OpenAI's chat-completions API, for n8n's AI Agent with its OpenAI Chat Model
-// node: deterministic instead of clever. The first request (no tool result in the conversation
-// yet) asks to call the planned tool; once the conversation holds that tool's result, it answers
-// with text built from that result. Streamed (`stream: true`) and plain answers both work.
+// node: deterministic instead of clever. It follows a plan of tool calls: while the conversation
+// holds fewer tool results than the plan has calls, it asks for the next one (whose arguments may
+// be built from the results so far); then it answers with text built from the last tool result.
+// Streamed (`stream: true`) and plain answers both work.
 import type { ServerResponse } from 'node:http';
 
 import type { Listener, RecordedRequest } from './listener';
@@ -10,12 +11,15 @@ import { listen, parseJsonObject, sendJson } from './listener';
 export interface PlannedToolCall {
 	/** The tool's name as n8n gives it to the model (a node "Download Message File" → `Download_Message_File`). */
 	name: string;
-	arguments: Record<string, unknown>;
+	/** The call's arguments, or how to make them from the tool results of the conversation so far. */
+	arguments: Record<string, unknown> | ((toolResults: string[]) => Record<string, unknown>);
 }
 
 export interface ChatModelStandIn {
 	/** Base URL for the OpenAI credential's URL or the node's Base URL option (ends in /v1). */
 	url: string;
+	/** The tool calls to make, in order, in every conversation. Set it before each run. */
+	plan: PlannedToolCall[];
 	/** Chat-completion requests as sent (parsed bodies), oldest first. */
 	completions: Array<Record<string, unknown>>;
 	/** The tool results the model was sent (the `content` of `role: tool` messages), in order. */
@@ -83,7 +87,7 @@ function sendStream(res: ServerResponse, message: Record<string, unknown>, finis
 	res.end('data: [DONE]\n\n');
 }
 
-export async function startChatModel(plan: PlannedToolCall): Promise<ChatModelStandIn> {
+export async function startChatModel(plan: PlannedToolCall[]): Promise<ChatModelStandIn> {
 	const completions: Array<Record<string, unknown>> = [];
 	const toolResults: string[] = [];
 	const requests: RecordedRequest[] = [];
@@ -102,26 +106,31 @@ export async function startChatModel(plan: PlannedToolCall): Promise<ChatModelSt
 			}
 			completions.push(request);
 			const messages = (Array.isArray(request.messages) ? request.messages : []) as ChatMessage[];
-			const toolMessage = [...messages].reverse().find((message) => message.role === 'tool');
+			const contentOf = (message: ChatMessage) => (typeof message.content === 'string' ? message.content : JSON.stringify(message.content));
+			const results = messages.filter((message) => message.role === 'tool').map(contentOf);
+			const steps = standIn.plan;
 			let message: Record<string, unknown>;
 			let finishReason: string;
-			if (!toolMessage) {
+			if (results.length < steps.length) {
+				const next = steps[results.length];
 				const offered = toolNames(request);
-				if (!offered.includes(plan.name)) {
-					sendJson(res, 400, { error: { message: `Tool ${plan.name} was not offered; the tools were: ${offered.join(', ') || 'none'}`, type: 'invalid_request_error' } });
+				if (!offered.includes(next.name)) {
+					sendJson(res, 400, { error: { message: `Tool ${next.name} was not offered; the tools were: ${offered.join(', ') || 'none'}`, type: 'invalid_request_error' } });
 					return;
 				}
+				if (results.length > 0) toolResults.push(results[results.length - 1]);
 				callCount++;
+				const args = typeof next.arguments === 'function' ? next.arguments(results) : next.arguments;
 				message = {
 					role: 'assistant',
 					content: null,
-					tool_calls: [{ id: `call_standin_${callCount}`, type: 'function', function: { name: plan.name, arguments: JSON.stringify(plan.arguments) } }],
+					tool_calls: [{ id: `call_standin_${callCount}`, type: 'function', function: { name: next.name, arguments: JSON.stringify(args) } }],
 				};
 				finishReason = 'tool_calls';
 			} else {
-				const content = typeof toolMessage.content === 'string' ? toolMessage.content : JSON.stringify(toolMessage.content);
-				toolResults.push(content);
-				message = { role: 'assistant', content: answerFromToolResult(plan.name, content) };
+				const last = results[results.length - 1] ?? '';
+				if (results.length > 0) toolResults.push(last);
+				message = { role: 'assistant', content: results.length > 0 ? answerFromToolResult(steps[steps.length - 1].name, last) : 'No tool was planned.' };
 				finishReason = 'stop';
 			}
 			if (request.stream === true) sendStream(res, message, finishReason);
@@ -129,5 +138,6 @@ export async function startChatModel(plan: PlannedToolCall): Promise<ChatModelSt
 		},
 		(recorded) => requests.push({ seq: requests.length + 1, ...recorded }),
 	);
-	return { url: `${listener.url}/v1`, completions, toolResults, requests, close: listener.close };
+	const standIn: ChatModelStandIn = { url: `${listener.url}/v1`, plan, completions, toolResults, requests, close: listener.close };
+	return standIn;
 }
