@@ -7,6 +7,7 @@
 //   i  a WhatsApp CSV with a caption: type, name, size, caption and the whole text reach the model
 //   i  a DingTalk voice note: type, name, size and DingTalk's speech-to-text reach the model, no text
 //   i  a 50,000-character text file: the model gets the first 20,000 characters, flagged as cut
+//   i  AI Agent 2.2, which runs its tools itself (n8n's isToolExecution() path): the same for the CSV
 //   i  Send Message as a second tool: the agent reads a DingTalk voice note, then replies to its
 //      sender through Send Message; the stand-in DingTalk records the reply
 // Called from run.js: `await require('./agent').run({ lib, setup, n8n, urls, work, scenario, assert })`.
@@ -37,7 +38,7 @@ async function loadChatModel(lib, work) {
 }
 
 /** Start → Message (Set) → AI Agent, with the stand-in model and Download Message File (and Send Message) as its tools. */
-function agentWorkflow(lib, id, message, toolParameters, toolCredentials, sendTool) {
+function agentWorkflow(lib, id, message, toolParameters, toolCredentials, sendTool, agentVersion = 3.1) {
 	const node = (name, type, typeVersion, parameters, position, extra = {}) => ({ id: `${id}-${name.replace(/\W/g, '')}`, name, type, typeVersion, position, parameters, ...extra });
 	return {
 		id,
@@ -46,7 +47,7 @@ function agentWorkflow(lib, id, message, toolParameters, toolCredentials, sendTo
 		nodes: [
 			node('Start', 'n8n-nodes-base.manualTrigger', 1, {}, [0, 0]),
 			node('Message', 'n8n-nodes-base.set', 3.4, { mode: 'raw', jsonOutput: JSON.stringify(message, null, 2), options: {} }, [200, 0]),
-			node('AI Agent', AGENT_TYPE, 3.1, { promptType: 'define', text: 'The user sent a file. Say what it is.', options: {} }, [400, 0]),
+			node('AI Agent', AGENT_TYPE, agentVersion, { promptType: 'define', text: 'The user sent a file. Say what it is.', options: {} }, [400, 0]),
 			node('OpenAI Chat Model', OPENAI_MODEL_TYPE, 1.3, { model: { __rl: true, mode: 'id', value: 'standin-gpt' }, responsesApiEnabled: false, options: {} }, [300, 200], {
 				credentials: { openAiApi: OPENAI_CRED },
 			}),
@@ -104,7 +105,9 @@ async function run({ lib, setup, n8n, urls, work, scenario, assert }) {
 			{ id: 'e2eAgentLong', message: longMessage, tool: greenTool, cred: greenCred },
 			{ id: 'e2eAgentReply', message: setup.dingTalkMessage('audio', { downloadCode: 'DT-voice.amr', duration: 3000, recognition }), tool: dingTalkTool, cred: dingTalkCred, send: sendTool },
 		];
-		await n8n.importWorkflows(cases.map((c) => agentWorkflow(lib, c.id, c.message, c.tool, c.cred, c.send)), path.join(dir, 'workflows.json'));
+		// AI Agent 2.x runs tools itself and gives them only the model's arguments: the tool reads the trigger's item by name.
+		cases.push({ id: 'e2eAgentV2', message: csvMessage, tool: { ...greenTool, message: "={{ $('Message').item.json }}" }, cred: greenCred, agentVersion: 2.2 });
+		await n8n.importWorkflows(cases.map((c) => agentWorkflow(lib, c.id, c.message, c.tool, c.cred, c.send, c.agentVersion)), path.join(dir, 'workflows.json'));
 
 		/** One execution of an agent workflow: what the model was sent as the tool result, and the agent's answer. */
 		const runAgent = async (id, plan = downloadOnly) => {
@@ -169,6 +172,15 @@ async function run({ lib, setup, n8n, urls, work, scenario, assert }) {
 			assert(result.fileTextTruncated === true, `fileTextTruncated ${result.fileTextTruncated}`);
 			assert(output.includes('(cut)'), `agent output ${output}`);
 			return `${result.fileText.length} of ${longText.length} characters sent, tool result ${raw.length} chars (execute ${lib.fmtMs(ms)})`;
+		});
+
+		await scenario('i  AI Agent 2.2 (runs its tools itself): the same CSV reaches the model, Message mapped to the trigger item', async () => {
+			const { result, raw, output, ms } = await runAgent('e2eAgentV2');
+			assertNoEcho(result);
+			assert(result.messageFile.fileName === 'table.csv' && result.messageFile.fileSize === csv.length, `messageFile ${JSON.stringify(result.messageFile)}`);
+			assert(result.fileText === csv.toString('utf8') && result.fileTextTruncated === false, `fileText ${JSON.stringify(result.fileText)}`);
+			assert(output === chatModelModule.answerFromToolResult(TOOL_NAME, raw), `agent output ${output}`);
+			return `tool result ${raw.length} chars, answer from it (execute ${lib.fmtMs(ms)})`;
 		});
 
 		await scenario('i  AI Agent tools: the agent reads a DingTalk voice note, then replies to its sender through Send Message', async () => {
