@@ -34,7 +34,8 @@ export function isTextFile(mimeType: string): boolean {
 
 /** The first bytes of a stored file, in every binary data mode, without reading the rest. */
 async function firstBytes(context: IExecuteFunctions, binary: IBinaryData, count: number): Promise<Buffer> {
-	if (!binary.id) return Buffer.from(binary.data, BINARY_ENCODING).subarray(0, count);
+	// In-memory mode: decode only the base64 that holds the first `count` bytes.
+	if (!binary.id) return Buffer.from(binary.data.slice(0, Math.ceil(count / 3) * 4), BINARY_ENCODING).subarray(0, count);
 	const stream = (await context.helpers.getBinaryStream(binary.id)) as unknown as AsyncIterable<Buffer> & { destroy(): void };
 	const chunks: Buffer[] = [];
 	let length = 0;
