@@ -51,6 +51,9 @@ function standInConfig() {
 			files: [
 				...availableDtFiles().map((f) => ({ downloadCode: `DT-${f}`, robotCode: DT_APP.appKey, body: body(f) })),
 				{ downloadCode: 'DT-TOKEN-image.png', robotCode: DT_TOKEN_APP.appKey, body: body('image.png') },
+				// The reply example's messages reach the token app's robot, which downloads and replies as itself.
+				{ downloadCode: 'DT-TOKEN-document.pdf', robotCode: DT_TOKEN_APP.appKey, body: body('document.pdf') },
+				{ downloadCode: 'DT-TOKEN-voice.amr', robotCode: DT_TOKEN_APP.appKey, body: body('voice.amr') },
 				{
 					downloadCode: 'DT-3P-image.jpg',
 					robotCode: DT_SUITE_ROBOT,
