@@ -16,7 +16,8 @@ import { forEachWithConcurrency } from '../shared/pipeline/itemPool';
 import { findMessage } from '../shared/messengers/incomingMessage';
 import { providers } from '../shared/messengers';
 import type { ExecutionState, FileProvider, MessageFile, NoFile } from '../shared/messengers/types';
-import { runsAsTool, toolResultJson } from './toolResult';
+import { toolResultJson } from './toolResult';
+import { runsAsTool } from '../shared/node/tool';
 
 type WhenNoFile = 'error' | 'passThrough' | 'drop';
 

@@ -18,16 +18,6 @@ const TEXT_APPLICATION_TYPES = new Set([
 	'image/svg+xml',
 ]);
 
-/**
- * Whether the node runs as an AI Agent's tool. The AI Agent 1.x/2.x runs its tools through
- * `isToolExecution()`; AI Agent 3.x has the engine run them as ordinary nodes (that call says
- * false there), so the tool variant's type name, which n8n always ends in `Tool`, decides too.
- */
-export function runsAsTool(context: IExecuteFunctions): boolean {
-	if (typeof context.isToolExecution === 'function' && context.isToolExecution()) return true;
-	return context.getNode().type.endsWith('Tool');
-}
-
 export function isTextFile(mimeType: string): boolean {
 	return mimeType.startsWith('text/') || TEXT_APPLICATION_TYPES.has(mimeType) || /\+(json|xml)$/.test(mimeType);
 }
