@@ -1,5 +1,4 @@
 import type {
-	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeType,
@@ -17,6 +16,8 @@ import { forEachWithConcurrency } from '../shared/pipeline/itemPool';
 import { findMessage } from '../shared/messengers/incomingMessage';
 import { providers } from '../shared/messengers';
 import type { ExecutionState, FileProvider, MessageFile, NoFile } from '../shared/messengers/types';
+import { toolResultJson } from './toolResult';
+import { runsAsTool } from '../shared/node/tool';
 
 type WhenNoFile = 'error' | 'passThrough' | 'drop';
 
@@ -63,6 +64,8 @@ export class DownloadMessageFile implements INodeType {
 		const state: ExecutionState = { timeoutMs: fetchOptions(firstOptions).timeoutMs, memo: new Map() };
 		const secrets = await secretsOf(this, provider.credentialType);
 		const results: INodeExecutionData[][] = new Array(items.length);
+		// As an AI Agent's tool, the JSON is all the model sees: it gets what the file is, not the agent's own input echoed back.
+		const asTool = runsAsTool(this);
 
 		const processItem = async (itemIndex: number): Promise<INodeExecutionData[]> => {
 			const item = items[itemIndex];
@@ -73,7 +76,10 @@ export class DownloadMessageFile implements INodeType {
 			if ('noFile' in found) {
 				const whenNoFile = options.whenNoFile ?? 'error';
 				if (whenNoFile === 'drop') return [];
-				if (whenNoFile === 'passThrough') return [{ ...item, pairedItem: { item: itemIndex } }];
+				if (whenNoFile === 'passThrough') {
+					if (asTool) return [{ json: { messageFile: null, noFile: `a ${found.messageType} message` }, pairedItem: { item: itemIndex } }];
+					return [{ ...item, pairedItem: { item: itemIndex } }];
+				}
 				throw new NodeOperationError(this.getNode(), `The ${provider.displayName} message has no file: it is a ${found.messageType} message`, {
 					description: 'Set the option When the Message Has No File to pass such items through or drop them, or filter them out before this node.',
 					itemIndex,
@@ -82,8 +88,9 @@ export class DownloadMessageFile implements INodeType {
 			const output: INodeExecutionData[] = [];
 			for (const file of found) {
 				const fetched = await fetchMessageFile(this, provider, file, fetchOptions(options), state);
+				const messageFile = describeFetchedFile(service, file, fetched);
 				output.push({
-					json: { ...item.json, messageFile: describeFetchedFile(service, file, fetched) as IDataObject },
+					json: asTool ? await toolResultJson(this, messageFile, fetched.binary) : { ...item.json, messageFile },
 					binary: { ...item.binary, [property]: fetched.binary },
 					pairedItem: { item: itemIndex },
 				});

@@ -7,6 +7,7 @@ import { findMessage } from '../shared/messengers/incomingMessage';
 import type { ChatTarget, ExecutionState, MessageSender, SendOptions } from '../shared/messengers/types';
 import { failedItemJson, secretsOf, toNodeError } from '../shared/node/errors';
 import { mappedMessage } from '../shared/node/message';
+import { runsAsTool } from '../shared/node/tool';
 import { prepareOutgoingFile } from '../shared/pipeline/sendMessageFile';
 import { inputError } from '../shared/transport/errors';
 
@@ -75,6 +76,8 @@ export class SendMessage implements INodeType {
 		const firstOptions = sendOptions(this.getNodeParameter('options', 0, {}) as NodeOptions);
 		const state: ExecutionState = { timeoutMs: firstOptions.timeoutMs, memo: new Map() };
 		const secrets = await secretsOf(this, sender.credentialType);
+		// An agent's tool hands the model its output: what was sent, not the agent's own input echoed back.
+		const asTool = runsAsTool(this);
 		const output: INodeExecutionData[] = [];
 
 		// One item after the other: replies to one chat must arrive in the order of the items.
@@ -94,7 +97,7 @@ export class SendMessage implements INodeType {
 					const sent = await sender.sendText(this, target, textOf(this, itemIndex, true), options, state);
 					sentMessage = { service, ...sent } as IDataObject;
 				}
-				output.push({ json: { ...items[itemIndex].json, sentMessage }, pairedItem: { item: itemIndex } });
+				output.push({ json: asTool ? { sentMessage } : { ...items[itemIndex].json, sentMessage }, pairedItem: { item: itemIndex } });
 			} catch (error) {
 				const nodeError = toNodeError(this.getNode(), error, itemIndex, secrets);
 				if (!this.continueOnFail()) throw nodeError;

@@ -6,7 +6,7 @@
 // the local stand-in (fake DingTalk, OSS, Green-API, Green media), and workflows
 // run through the n8n CLI (`import:*`, `execute`) and through `n8n start` webhooks.
 //
-//   node test/e2e/run.js [--only=a,b,c,d,e,g,s,t] [--keep] [--verbose] [--build]
+//   node test/e2e/run.js [--only=a,b,c,d,e,g,i,s,t] [--keep] [--verbose] [--build]
 //
 //   a  DingTalk downloads (fields, message, richText, third-party app), binary modes default + filesystem
 //   b  Green-API WhatsApp + MAX (fields and webhook messages), binary modes default + filesystem
@@ -15,6 +15,7 @@
 //   d  `n8n start`: webhooks answered with the downloaded file (last node / Respond to Webhook)
 //   e  the examples in examples/, run through their webhooks under `n8n start`
 //   g  Green-API Trigger (test/e2e/greenApiTrigger.js): webhook tokens, polling exactly once under faults, every file type
+//   i  Download Message File as an AI Agent tool (test/e2e/agent.js), with a stand-in OpenAI chat model
 //   t  DingTalk Trigger (test/e2e/dingTalkTrigger.js): Stream mode (every type, socket killed mid-stream), signed callbacks
 //   s  Send Message (test/e2e/sendMessage.js): Trigger → Download Message File → Send Message round trips for both
 //      services, text replies (one-to-one, group), mislabelled binaries from another node, refusals before upload
@@ -37,7 +38,7 @@ const only = (args.find((a) => a.startsWith('--only=')) || '').slice('--only='.l
 const wants = (s) => only.length === 0 || only.includes(s);
 if (flag('verbose')) lib.setVerbose(true);
 if (flag('help') || flag('h')) {
-	console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 26).join('\n').replace(/^\/\/ ?/gm, ''));
+	console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 28).join('\n').replace(/^\/\/ ?/gm, ''));
 	process.exit(0);
 }
 
@@ -409,6 +410,8 @@ async function main() {
 		}
 		if (wants('g')) await require('./greenApiTrigger').run({ lib, scenario, assert, bin: install.bin, work });
 		if (wants('s')) await require('./sendMessage').run({ lib, scenario, assert, bin: install.bin, work });
+
+		if (wants('i')) await require('./agent').run({ lib, setup, n8n, urls, work, scenario, assert });
 
 		if (wants('t')) await require('./dingTalkTrigger').run({ n8n, urls, work, scenario, assert });
 

@@ -36,6 +36,8 @@ export interface RunNodeOptions {
 	nodeType?: INodeType;
 	/** Which of the package's nodes runs. Default: Download Message File. */
 	node?: 'downloadMessageFile' | 'sendMessage';
+	/** Run the node's AI-tool variant (type name + `Tool`), as an AI Agent 3.x has the engine run it. */
+	asTool?: boolean;
 }
 
 export interface NodeRun {
@@ -105,7 +107,7 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 	const node = {
 		id: 'node-1',
 		name: nodeName,
-		type: options.node === 'sendMessage' ? SEND_NODE_TYPE : NODE_TYPE,
+		type: `${options.node === 'sendMessage' ? SEND_NODE_TYPE : NODE_TYPE}${options.asTool ? 'Tool' : ''}`,
 		typeVersion: 1,
 		position: [0, 0] as [number, number],
 		parameters: options.parameters,

@@ -31,7 +31,8 @@ export const nodeTypes: INodeTypes = {
 		return this.getByNameAndVersion(type);
 	},
 	getByNameAndVersion(type: string): INodeType {
-		const node = nodes[type];
+		// n8n serves a node's AI-tool variant (`<type>Tool`) from the same class.
+		const node = nodes[type] ?? nodes[type.replace(/Tool$/, '')];
 		if (!node) throw new Error(`Unknown node type ${type}`);
 		return node;
 	},

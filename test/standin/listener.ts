@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 
-export type HostRole = 'dingTalk' | 'oss' | 'greenApi' | 'greenMedia';
+export type HostRole = 'dingTalk' | 'oss' | 'greenApi' | 'greenMedia' | 'chatModel';
 
 export interface RecordedRequest {
 	seq: number;
