@@ -153,7 +153,6 @@ function report(results) {
 }
 
 (async () => {
-	lib.installExitHooks();
 	fs.mkdirSync(BUILD, { recursive: true });
 	const work = lib.mkTemp('bench-send-');
 	const ctx = { work, storage: path.join(work, 'storage'), files: path.join(BUILD, 'files') };

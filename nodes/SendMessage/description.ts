@@ -103,7 +103,7 @@ const contentFields: INodeProperties[] = [
 		typeOptions: { rows: 2 },
 		default: '',
 		displayOptions: { show: { content: ['file'] } },
-		description: 'Text shown with the file. Green-API: the file\'s caption. DingTalk has no captions: a text message is sent right after the file.',
+		description: 'Text to go with the file: the caption under a picture or video (Green-API); with other files, and on DingTalk, a text message sent right after the file',
 	},
 ];
 
