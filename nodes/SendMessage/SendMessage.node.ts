@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { properties } from './description';
 import { senders } from '../shared/messengers';
@@ -8,10 +8,12 @@ import type { ChatTarget, ExecutionState, MessageSender, SendOptions } from '../
 import { failedItemJson, secretsOf, toNodeError } from '../shared/node/errors';
 import { mappedMessage } from '../shared/node/message';
 import { runsAsTool } from '../shared/node/tool';
+import { forEachWithConcurrency } from '../shared/pipeline/itemPool';
 import { prepareOutgoingFile } from '../shared/pipeline/sendMessageFile';
 import { inputError } from '../shared/transport/errors';
 
 interface NodeOptions {
+	concurrency?: number;
 	fileName?: string;
 	markdownTitle?: string;
 	linkPreview?: boolean;
@@ -78,32 +80,64 @@ export class SendMessage implements INodeType {
 		const secrets = await secretsOf(this, sender.credentialType);
 		// An agent's tool hands the model its output: what was sent, not the agent's own input echoed back.
 		const asTool = runsAsTool(this);
-		const output: INodeExecutionData[] = [];
+		const results: INodeExecutionData[] = new Array(items.length);
+		const concurrency = Math.max(1, Math.min(20, Math.floor((this.getNodeParameter('options', 0, {}) as NodeOptions).concurrency ?? 4)));
 
-		// One item after the other: replies to one chat must arrive in the order of the items.
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			try {
-				const rawOptions = this.getNodeParameter('options', itemIndex, {}) as NodeOptions;
-				const options = sendOptions(rawOptions);
-				const target = await targetOf(this, sender, itemIndex);
-				let sentMessage: IDataObject;
-				if (this.getNodeParameter('content', itemIndex) === 'file') {
-					const propertyName = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim() || 'data';
-					const file = await prepareOutgoingFile(this, itemIndex, propertyName, rawOptions.fileName?.trim() || undefined);
-					await sender.assertSendable(this, file);
-					const sent = await sender.sendFile(this, target, file, textOf(this, itemIndex, false), options, state);
-					sentMessage = { service, ...sent, fileName: file.fileName, mimeType: file.mimeType, fileSize: file.size } as IDataObject;
-				} else {
-					const sent = await sender.sendText(this, target, textOf(this, itemIndex, true), options, state);
-					sentMessage = { service, ...sent } as IDataObject;
-				}
-				output.push({ json: asTool ? { sentMessage } : { ...items[itemIndex].json, sentMessage }, pairedItem: { item: itemIndex } });
-			} catch (error) {
-				const nodeError = toNodeError(this.getNode(), error, itemIndex, secrets);
-				if (!this.continueOnFail()) throw nodeError;
-				output.push({ json: failedItemJson(items[itemIndex].json, nodeError), pairedItem: { item: itemIndex } });
+		const sendItem = async (itemIndex: number, target: ChatTarget): Promise<IDataObject> => {
+			const rawOptions = this.getNodeParameter('options', itemIndex, {}) as NodeOptions;
+			const options = sendOptions(rawOptions);
+			if (this.getNodeParameter('content', itemIndex) === 'file') {
+				const propertyName = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim() || 'data';
+				const file = await prepareOutgoingFile(this, itemIndex, propertyName, rawOptions.fileName?.trim() || undefined);
+				await sender.assertSendable(this, file);
+				const sent = await sender.sendFile(this, target, file, textOf(this, itemIndex, false), options, state);
+				return { service, ...sent, fileName: file.fileName, mimeType: file.mimeType, fileSize: file.size } as IDataObject;
 			}
+			const sent = await sender.sendText(this, target, textOf(this, itemIndex, true), options, state);
+			return { service, ...sent } as IDataObject;
+		};
+		/** Continue On Fail: the item carries the error; otherwise the error to stop with. */
+		const failure = (itemIndex: number, error: unknown): NodeApiError | NodeOperationError | undefined => {
+			const nodeError = toNodeError(this.getNode(), error, itemIndex, secrets);
+			if (!this.continueOnFail()) return nodeError;
+			results[itemIndex] = { json: failedItemJson(items[itemIndex].json, nodeError), pairedItem: { item: itemIndex } };
+			return undefined;
+		};
+
+		// Where each item goes, in item order (no messenger call yet).
+		const targets: Array<ChatTarget | undefined> = [];
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			const outcome = await targetOf(this, sender, itemIndex).then(
+				(target) => ({ target }),
+				(error: unknown) => ({ error: failure(itemIndex, error) }),
+			);
+			if ('error' in outcome && outcome.error) throw outcome.error;
+			targets.push('target' in outcome ? outcome.target : undefined);
 		}
+		// Each chat gets its messages one after the other, in the order of the items; different chats in parallel.
+		const chats = new Map<string, number[]>();
+		targets.forEach((target, itemIndex) => {
+			if (target) chats.set(target.chat, [...(chats.get(target.chat) ?? []), itemIndex]);
+		});
+		const queues = [...chats.values()];
+		let stopped = false;
+		await forEachWithConcurrency(queues.length, concurrency, async (queue) => {
+			for (const itemIndex of queues[queue]) {
+				if (stopped) return;
+				let failed: NodeApiError | NodeOperationError | undefined;
+				try {
+					const sentMessage = await sendItem(itemIndex, targets[itemIndex] as ChatTarget);
+					results[itemIndex] = { json: asTool ? { sentMessage } : { ...items[itemIndex].json, sentMessage }, pairedItem: { item: itemIndex } };
+				} catch (error) {
+					failed = failure(itemIndex, error);
+				}
+				if (failed) {
+					stopped = true; // nothing more is sent once an item failed without Continue On Fail
+					throw failed;
+				}
+			}
+		});
+		const output = results.filter((item): item is INodeExecutionData => item !== undefined);
 		return [output];
 	}
 }

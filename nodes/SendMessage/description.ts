@@ -115,6 +115,14 @@ const options: INodeProperties = {
 	default: {},
 	options: [
 		{
+			displayName: 'Concurrency',
+			name: 'concurrency',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 20 },
+			default: 4,
+			description: 'How many chats to send to at the same time. Messages to one chat always go one after the other, in the order of the items.',
+		},
+		{
 			displayName: 'File Name',
 			name: 'fileName',
 			type: 'string',

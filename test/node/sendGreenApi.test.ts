@@ -201,18 +201,43 @@ describe('Send Message through Green-API, in the engine', () => {
 		];
 		const run = await send({ parameters: { text: 'got it' }, options: { quoteMessage: true }, input: forms });
 		expect(run.error).toBeUndefined();
-		expect(s.greenApi.sent.map((sent) => [sent.chatId, sent.message, sent.quotedMessageId])).toEqual([
-			['79001234567@c.us', 'got it', 'IN1'],
-			['79001234567@c.us', 'got it', 'IN2'],
-			['79001234567@c.us', 'got it', 'IN3'],
-			['120363043968066561@g.us', 'got it', 'IN4'],
-			['79001234567@c.us', 'got it', 'IN5'],
+		// Each chat gets its replies in the order of the items; the group's reply may go out in between.
+		const inChat = (chatId: string) => s.greenApi.sent.filter((sent) => sent.chatId === chatId).map((sent) => [sent.message, sent.quotedMessageId]);
+		expect(inChat('79001234567@c.us')).toEqual([
+			['got it', 'IN1'],
+			['got it', 'IN2'],
+			['got it', 'IN3'],
+			['got it', 'IN5'],
 		]);
+		expect(inChat('120363043968066561@g.us')).toEqual([['got it', 'IN4']]);
 		expect(run.items.map((item) => item.pairedItem)).toEqual([0, 1, 2, 3, 4].map((item) => ({ item })));
-		expect(sentOf(run, 3)).toEqual({ service: 'greenApi', messenger: 'whatsapp', chat: '120363043968066561@g.us', kind: 'text', id: s.greenApi.sent[3]?.idMessage });
+		const groupReply = s.greenApi.sent.find((sent) => sent.chatId === '120363043968066561@g.us');
+		expect(sentOf(run, 3)).toEqual({ service: 'greenApi', messenger: 'whatsapp', chat: '120363043968066561@g.us', kind: 'text', id: groupReply?.idMessage });
 		// No quote unless asked; Link Preview passed on.
 		await send({ parameters: { text: 'plain https://example.com' }, options: { linkPreview: false }, input: [webhook('IN6')] });
 		expect(s.greenApi.sent[5]).toMatchObject({ message: 'plain https://example.com', quotedMessageId: undefined, linkPreview: false });
+	});
+
+	test('items to different chats go out in parallel, each chat in item order', async () => {
+		const A = '79001111111@c.us';
+		const B = '79002222222@c.us';
+		const input = [A, A, A, B, B, B, A].map((chatId, i) => ({ chatId, text: `${chatId === A ? 'A' : 'B'}${i}` }));
+		const run = await send({ parameters: { recipient: 'chat', chatId: '={{ $json.chatId }}', text: '={{ $json.text }}' }, options: { concurrency: 4 }, input });
+		expect(run.error).toBeUndefined();
+		const order = s.greenApi.sent.map((sent) => sent.message);
+		expect(order.filter((text) => text?.startsWith('A'))).toEqual(['A0', 'A1', 'A2', 'A6']);
+		expect(order.filter((text) => text?.startsWith('B'))).toEqual(['B3', 'B4', 'B5']);
+		// Chat B did not wait for chat A's earlier items.
+		expect(order.indexOf('B3')).toBeLessThan(order.indexOf('A2'));
+		expect(run.items.map((item) => (item.json.sentMessage as IDataObject).chat)).toEqual(input.map((item) => item.chatId));
+		expect(run.items.map((item) => item.pairedItem)).toEqual(input.map((_, item) => ({ item })));
+	});
+
+	test('with Concurrency 1 every item waits for the one before it, whatever its chat', async () => {
+		const input = Array.from({ length: 6 }, (_, i) => ({ chatId: `7900000000${i}@c.us`, text: `T${i}` }));
+		const run = await send({ parameters: { recipient: 'chat', chatId: '={{ $json.chatId }}', text: '={{ $json.text }}' }, options: { concurrency: 1 }, input });
+		expect(run.error).toBeUndefined();
+		expect(s.greenApi.sent.map((sent) => sent.message)).toEqual(['T0', 'T1', 'T2', 'T3', 'T4', 'T5']);
 	});
 
 	test('a chat named by the user, numbers from expressions included (MAX under /v3, Telegram)', async () => {
