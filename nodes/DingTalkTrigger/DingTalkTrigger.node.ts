@@ -13,7 +13,8 @@ import type {
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { isMessageFileError } from '../shared/transport/errors';
-import { ExecutionWaiter } from '../shared/executionOutcome';
+import { ExecutionWaiter } from '../shared/delivery/executionOutcome';
+import { RecentDeliveries } from '../shared/delivery/recentDeliveries';
 import { openStreamConnection } from '../shared/messengers/dingTalk/stream';
 import type { FileOptionValues } from '../shared/pipeline/fileOptions';
 import { checkCallbackSignature } from './callbackSignature';
@@ -21,7 +22,6 @@ import { properties, webhooks } from './description';
 import type { MessageFilterOptions } from './messageFilter';
 import { acceptsMessage } from './messageFilter';
 import { messageItems } from './messageItems';
-import { RecentMessages } from './recentMessages';
 import type { CallbackOutcome } from './streamClient';
 import { StreamClient } from './streamClient';
 import type { StreamFrame } from './streamFrames';
@@ -104,7 +104,7 @@ export class DingTalkTrigger implements INodeType {
 		const downloadFiles = this.getNodeParameter('downloadFiles', true) as boolean;
 		const options = this.getNodeParameter('options', {}) as TriggerOptions;
 		const manual = this.getMode() === 'manual';
-		const recent = new RecentMessages<CallbackOutcome>(DUPLICATE_WINDOW_MS, DUPLICATE_MAX_IDS);
+		const recent = new RecentDeliveries<CallbackOutcome>({ windowMs: DUPLICATE_WINDOW_MS, maxEntries: DUPLICATE_MAX_IDS });
 		let testEventTaken = false;
 		// A manual (editor) run ends at the first emit: nothing to wait for there.
 		const waiter = options.acknowledge === 'executionFinished' && !manual ? new ExecutionWaiter(this) : undefined;

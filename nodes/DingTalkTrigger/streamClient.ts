@@ -1,11 +1,11 @@
 import type { StreamTicket } from '../shared/messengers/dingTalk/stream';
 import { streamSocketUrl } from '../shared/messengers/dingTalk/stream';
-import { retryDelayMs } from '../shared/transport/retry';
+import { backoffDelayMs } from '../shared/delivery/backoff';
+import { abortablePause } from '../shared/delivery/pause';
 import type { StreamFrame } from './streamFrames';
 import { SYSTEM_DISCONNECT, ackData, ackFrame, parseFrame } from './streamFrames';
 import type { SocketFactory, StreamSocket } from './streamSocket';
 import { SOCKET_OPEN } from './streamSocket';
-import { abortablePause } from '../shared/abortablePause';
 
 /** What the client does with a robot message: `ack` once n8n has taken it, `skip` to leave it unanswered (redelivered). */
 export type CallbackOutcome = 'ack' | 'skip';
@@ -189,8 +189,8 @@ export class StreamClient {
 
 	/** Waits out the backoff; false when stop() came first. */
 	private async backOff(attempt: number): Promise<boolean> {
-		const delay = retryDelayMs(attempt, { retries: 0, baseDelayMs: this.timing.backoffBaseMs, maxDelayMs: this.timing.backoffMaxMs });
-		return await abortablePause(Math.min(delay, this.timing.backoffMaxMs), this.stopping.signal);
+		const delay = backoffDelayMs(attempt + 1, { baseMs: this.timing.backoffBaseMs, maxMs: this.timing.backoffMaxMs });
+		return await abortablePause(delay, this.stopping.signal);
 	}
 
 	/** A fresh ticket, then a socket that has opened; listeners are attached before it opens so no frame is missed. */

@@ -12,7 +12,8 @@ import type {
 import { NodeApiError, NodeConnectionTypes, NodeOperationError, OperationalError } from 'n8n-workflow';
 
 import { isMessageFileError } from '../shared/transport/errors';
-import { ExecutionWaiter } from '../shared/executionOutcome';
+import { ExecutionWaiter } from '../shared/delivery/executionOutcome';
+import { RecentDeliveries } from '../shared/delivery/recentDeliveries';
 import { messengerName, messengerOf, redactToken } from '../shared/messengers/greenApi/api';
 import { getSettings, setSettings } from '../shared/messengers/greenApi/settings';
 import { binaryPropertyNameOf } from '../shared/pipeline/fileOptions';
@@ -22,7 +23,7 @@ import { DEFAULT_WEBHOOK_TYPES, acceptsNotification, parseChatIds } from './noti
 import type { ItemOptions } from './notificationItems';
 import { notificationItems } from './notificationItems';
 import { NotificationPoller } from './notificationPoller';
-import { RecentNotifications, notificationKey, recentNotificationsFor } from './recentNotifications';
+import { DEDUP_WINDOW, notificationKey, webhookDeliveries } from './notificationKey';
 import { bearerTokenMatches } from './webhookToken';
 
 interface TriggerOptions extends ItemOptions {
@@ -154,7 +155,7 @@ export class GreenApiTrigger implements INodeType {
 		}
 		const { items: itemOptions, filter } = readOptions(this);
 		const key = notificationKey(body);
-		const skip = !acceptsNotification(body, filter) || (key !== undefined && recentNotificationsFor(scopeOf(this)).seenBefore(key));
+		const skip = !acceptsNotification(body, filter) || (key !== undefined && webhookDeliveries.for(scopeOf(this)).seenBefore(key));
 		// Green-API waits for this answer and retries what fails: answer before any download.
 		response.status(200).json({ received: true });
 		if (skip) return { noWebhookResponse: true };
@@ -203,7 +204,7 @@ export class GreenApiTrigger implements INodeType {
 		}
 
 		const { items: itemOptions, filter, deleteAfter } = readOptions(this);
-		const recent = new RecentNotifications();
+		const recent = new RecentDeliveries({ maxEntries: DEDUP_WINDOW });
 		// A manual (editor) run ends at the first emit: nothing to wait for there.
 		const waiter = deleteAfter === 'executionFinished' && this.getActivationMode() !== 'manual' ? new ExecutionWaiter(this) : undefined;
 		const messenger = messengerName(messengerOf(credentials));

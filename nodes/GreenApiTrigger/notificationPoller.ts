@@ -2,9 +2,9 @@ import type { MessengerContext } from '../shared/messengers/types';
 import { isMessageFileError } from '../shared/transport/errors';
 import type { QueuedNotification } from '../shared/messengers/greenApi/notifications';
 import { deleteNotification, receiveNotification } from '../shared/messengers/greenApi/notifications';
-import { pause, withChildSignal } from './abortable';
-import type { BackoffPolicy } from './backoff';
-import { PERSISTENT_BACKOFF, RATE_LIMIT_BACKOFF, TRANSIENT_BACKOFF, backoffDelayMs } from './backoff';
+import type { BackoffPolicy } from '../shared/delivery/backoff';
+import { PERSISTENT_BACKOFF, RATE_LIMIT_BACKOFF, TRANSIENT_BACKOFF, backoffDelayMs } from '../shared/delivery/backoff';
+import { abortablePause, withChildSignal } from '../shared/delivery/pause';
 
 export interface PollerHooks {
 	/** Emits the notification (downloading its files first). Resolves once n8n has it. */
@@ -80,7 +80,7 @@ export class NotificationPoller {
 			if (!notification) {
 				const minEmpty = this.settings.minEmptyPollMs ?? 1_000;
 				const elapsed = Date.now() - startedAt;
-				if (elapsed < minEmpty) await pause(minEmpty - elapsed, signal);
+				if (elapsed < minEmpty) await abortablePause(minEmpty - elapsed, signal);
 				continue;
 			}
 			try {
@@ -110,7 +110,7 @@ export class NotificationPoller {
 				const policy = isRateLimit(error) ? RATE_LIMIT_BACKOFF : (this.settings.transientBackoff ?? TRANSIENT_BACKOFF);
 				const delay = backoffDelayMs(attempt, policy, this.settings.random);
 				this.hooks.onError?.(error as Error, delay);
-				await pause(delay, this.controller.signal);
+				await abortablePause(delay, this.controller.signal);
 			}
 		}
 	}
@@ -124,6 +124,6 @@ export class NotificationPoller {
 				: (this.settings.persistentBackoff ?? PERSISTENT_BACKOFF);
 		const delay = backoffDelayMs(this.failures, policy, this.settings.random);
 		this.hooks.onError?.(error instanceof Error ? error : new Error(String(error)), delay);
-		await pause(delay, this.controller.signal);
+		await abortablePause(delay, this.controller.signal);
 	}
 }
