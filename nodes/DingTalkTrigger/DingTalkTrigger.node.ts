@@ -15,7 +15,7 @@ import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workf
 import { isMessageFileError } from '../shared/transport/errors';
 import { ExecutionWaiter } from '../shared/delivery/executionOutcome';
 import { ActivationLifetime } from '../shared/delivery/activation';
-import { RecentDeliveries, RecentDeliveriesRegistry } from '../shared/delivery/recentDeliveries';
+import { RecentDeliveries, RecentDeliveriesRegistry, hashKey } from '../shared/delivery/recentDeliveries';
 import { openStreamConnection } from '../shared/messengers/dingTalk/stream';
 import type { FileOptionValues } from '../shared/pipeline/fileOptions';
 import { MAX_CLOCK_SKEW_MS, checkCallbackFreshness, checkCallbackSignature } from './callbackSignature';
@@ -214,8 +214,9 @@ export class DingTalkTrigger implements INodeType {
 		}
 		const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
 		const pair = JSON.stringify([request.headers.timestamp, request.headers.sign]);
-		const { outcome: pairedWith } = await callbackSignatures.for(scope).once(pair, async () => fresh.msgId);
-		if (pairedWith !== fresh.msgId) {
+		const messageHash = hashKey(fresh.msgId);
+		const { outcome: pairedWith } = await callbackSignatures.for(scope).once(pair, async () => messageHash);
+		if (pairedWith !== messageHash) {
 			response.status(403).json({ error: 'DingTalk callback refused: this timestamp/sign pair already came with another message (a replay)' });
 			return { noWebhookResponse: true };
 		}
