@@ -174,6 +174,8 @@ describe('3. closing while a file is still downloading (saving an active workflo
 		await active.waitForEmits(1, 20_000);
 		await new Promise((resolve) => setTimeout(resolve, 1_500));
 		expect(active.emitted.map((emission) => emission.items[0].json.msgId)).toEqual([message.msgId]);
+		// By now the abandoned download would have finished (~6 s): the closed activation still emitted nothing.
+		expect(old.emitted).toHaveLength(0);
 	}, 40_000);
 });
 
