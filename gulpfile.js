@@ -9,6 +9,7 @@ const ENTRY_POINTS = {
 	'nodes/DownloadMessageFile/DownloadMessageFile.node': 'nodes/DownloadMessageFile/DownloadMessageFile.node.ts',
 	'nodes/GreenApiTrigger/GreenApiTrigger.node': 'nodes/GreenApiTrigger/GreenApiTrigger.node.ts',
 	'nodes/DingTalkTrigger/DingTalkTrigger.node': 'nodes/DingTalkTrigger/DingTalkTrigger.node.ts',
+	'nodes/SendMessage/SendMessage.node': 'nodes/SendMessage/SendMessage.node.ts',
 	'credentials/DingTalkApi.credentials': 'credentials/DingTalkApi.credentials.ts',
 	'credentials/GreenApi.credentials': 'credentials/GreenApi.credentials.ts',
 };
@@ -17,6 +18,17 @@ function typecheck(done) {
 	execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'], { stdio: 'inherit' });
 	done();
 }
+
+/**
+ * music-metadata imports bare 'strtok3', whose Node entry adds a file reader (node:fs);
+ * its "core" entry has everything music-metadata's parsers use, without Node built-ins.
+ */
+const strtok3Core = {
+	name: 'strtok3-core',
+	setup(build) {
+		build.onResolve({ filter: /^strtok3$/ }, () => ({ path: path.resolve(__dirname, 'node_modules/strtok3/lib/core.js') }));
+	},
+};
 
 async function bundle() {
 	await require('esbuild').build({
@@ -29,8 +41,10 @@ async function bundle() {
 		// n8n provides n8n-workflow; everything else the node uses is inlined.
 		external: ['n8n-workflow'],
 		// See build/shims/README.md: keeps the bundled libraries inside n8n's cloud rules.
-		alias: { debug: './build/shims/debug.js', path: './build/shims/path.js' },
+		// music-metadata's "core" entry (no Node built-ins) is behind its "default" export condition, not "node".
+		alias: { debug: './build/shims/debug.js', path: './build/shims/path.js', 'music-metadata': './node_modules/music-metadata/lib/core.js' },
 		inject: ['./build/shims/globals.js'],
+		plugins: [strtok3Core],
 		legalComments: 'inline',
 		logLevel: 'warning',
 		absWorkingDir: path.resolve(__dirname),

@@ -5,6 +5,7 @@ module.exports = {
 	DownloadMessageFile: require('./dist/nodes/DownloadMessageFile/DownloadMessageFile.node.js').DownloadMessageFile,
 	GreenApiTrigger: require('./dist/nodes/GreenApiTrigger/GreenApiTrigger.node.js').GreenApiTrigger,
 	DingTalkTrigger: require('./dist/nodes/DingTalkTrigger/DingTalkTrigger.node.js').DingTalkTrigger,
+	SendMessage: require('./dist/nodes/SendMessage/SendMessage.node.js').SendMessage,
 	DingTalkApi: require('./dist/credentials/DingTalkApi.credentials.js').DingTalkApi,
 	GreenApi: require('./dist/credentials/GreenApi.credentials.js').GreenApi,
 };

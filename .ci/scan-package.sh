@@ -8,8 +8,11 @@
 # Both with the scanner's own config (buildScanConfig: cloud ruleset, inline
 # eslint-disable comments ignored). Provenance and the download from npm are the only
 # parts of the online scan left out (they need a published version).
+# Then the release check on the same tarball (.ci/check-release.js): its contents, the
+# package's links, the release workflow, and that workflow's publish command as a dry run.
 #
-#   .ci/scan-package.sh     -> findings, then "scan: N passed, N failed" (one per leg); exit 1 on findings
+#   .ci/scan-package.sh     -> findings, then "scan: N passed, N failed" (one per leg),
+#                              then "release: N passed, N failed"; exit 1 on either
 #
 # Needs dist/ built (npm run build). The scanner is installed once into a cache folder
 # outside this package (never one of its dependencies):
@@ -106,5 +109,10 @@ process.exitCode = failed ? 1 : 0;
 JS
 
 # cwd = the scanner's host folder, so its ESLint plugins resolve from there.
-cd "$HOST"
-node "$WORK/scan.mjs" "$SCANNER" "$WORK/source" "$WORK/tarball"
+scan_status=0
+( cd "$HOST" && node "$WORK/scan.mjs" "$SCANNER" "$WORK/source" "$WORK/tarball" ) || scan_status=$?
+
+# The same tarball, as npm would publish it.
+release_status=0
+node "$REPO/.ci/check-release.js" "$WORK/$tgz" "$WORK/tarball" || release_status=$?
+(( scan_status == 0 && release_status == 0 ))

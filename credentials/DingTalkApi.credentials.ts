@@ -10,11 +10,11 @@ import type {
 
 import { MessageFileError, isMessageFileError } from '../nodes/shared/transport/errors';
 import {
-	ACCESS_TOKEN_HEADER,
 	DEFAULT_DINGTALK_BASE_URL,
 	TOKEN_ERROR_CODES,
 	fetchAccessToken,
 	tokenErrorTestMessage,
+	withAccessToken,
 } from '../nodes/shared/messengers/dingTalk/api';
 
 /** The Test button shows only an error's message: put the explanation and DingTalk's code into it. */
@@ -126,6 +126,15 @@ export class DingTalkApi implements ICredentialType {
 			hint: 'Use https://api.dingtalk.io for overseas DingTalk; any other URL (a proxy) works too',
 		},
 		{
+			displayName: 'Legacy API URL',
+			name: 'legacyBaseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://oapi.dingtalk.com',
+			description:
+				"DingTalk's older API host, used to upload files the Send Message node sends. Empty: https://oapi.dingtalk.com for api.dingtalk.com, https://oapi.dingtalk.io for api.dingtalk.io, and Base URL itself for any other (a proxy serving both).",
+		},
+		{
 			displayName: 'Access Token',
 			name: 'accessToken',
 			type: 'hidden',
@@ -152,7 +161,8 @@ export class DingTalkApi implements ICredentialType {
 	 */
 	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 		const accessToken = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
-		return { ...requestOptions, headers: { ...requestOptions.headers, [ACCESS_TOKEN_HEADER]: accessToken } };
+		// The v1.0 APIs read the header; the legacy upload reads its access_token query parameter.
+		return withAccessToken(requestOptions, accessToken);
 	}
 
 	// Asks DingTalk for a token with the entered key and secret, so a wrong secret fails even when a token is stored.

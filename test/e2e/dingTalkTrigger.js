@@ -8,7 +8,7 @@
 //   t  HTTP callback: good, wrong, missing and stale signatures
 //   t  HTTP callback: a replayed request runs nothing; a captured signature with another message → 403
 //   t  Stream mode: n8n restarted while a slow file downloads → closed at once, the message runs once
-//   t  examples/dingtalk-trigger-voice-to-reply.json: PDF → text and voice note → replies via sessionWebhook
+//   t  examples/dingtalk-trigger-voice-to-reply.json: PDF → text and voice note → Send Message replies (robot batchSend)
 //
 // From run.js (one line): await require('./dingTalkTrigger').run({ n8n, urls, work, scenario, assert });
 // Alone: node test/e2e/dingTalkTrigger.js [--keep] [--verbose]
@@ -280,28 +280,29 @@ async function run({ n8n, urls, work, scenario, assert }) {
 			return 'first 200 → 1 execution; replay 200, not run; same signature with another msgId 403';
 		});
 
-		await scenario('t  example dingtalk-trigger-voice-to-reply.json: PDF → text and voice note → replies via sessionWebhook', async () => {
+		await scenario('t  example dingtalk-trigger-voice-to-reply.json: PDF → text and voice note → Send Message replies in the chat', async () => {
 			const app = setup.DT_TOKEN_APP.appKey;
 			await waitFor(async () => (await live(app)) === 1, 60_000, 'the example to connect');
-			const replyUrl = `${controlUrl(urls, 'reply')}`;
-			const before = (await gateway(urls, 'replies')).length;
-			const pdf = setup.dingTalkMessage('file', { downloadCode: 'DT-document.pdf', fileName: 'invoice.pdf' }, { sessionWebhook: replyUrl });
-			const voice = setup.dingTalkMessage('audio', { downloadCode: 'DT-voice.amr', duration: 3000, recognition: '明天开会' }, { sessionWebhook: replyUrl });
-			const text = setup.dingTalkMessage('text', undefined, { text: { content: 'ignored' }, sessionWebhook: replyUrl });
+			const sentBefore = (await lib.standInControl(urls, 'dingtalk-sent')).sent.length;
+			const staff = 'e2estaffReply1';
+			const pdf = setup.dingTalkMessage('file', { downloadCode: 'DT-TOKEN-document.pdf', fileName: 'invoice.pdf' }, { robotCode: app, senderStaffId: staff });
+			const voice = setup.dingTalkMessage('audio', { downloadCode: 'DT-TOKEN-voice.amr', duration: 3000, recognition: '明天开会' }, { robotCode: app, senderStaffId: staff });
+			const text = setup.dingTalkMessage('text', undefined, { text: { content: 'ignored' }, robotCode: app, senderStaffId: staff });
 			await deliver([pdf, voice, text], app);
-			const replies = await waitFor(async () => {
-				const all = await gateway(urls, 'replies');
-				return all.length >= before + 2 ? all.slice(before) : undefined;
-			}, 60_000, 'two replies');
+			await waitFor(async () => (await lib.standInControl(urls, 'dingtalk-sent')).sent.length >= sentBefore + 2, 60_000, 'two replies');
 			await lib.sleep(1500);
-			const all = (await gateway(urls, 'replies')).slice(before);
-			assert(all.length === 2, `${all.length} replies, want 2 (the text message is filtered out by the trigger)`);
-			const contents = replies.map((r) => (r.text && r.text.content) || '');
+			const sent = (await lib.standInControl(urls, 'dingtalk-sent')).sent.slice(sentBefore);
+			assert(sent.length === 2, `${sent.length} replies, want 2 (the text message is filtered out by the trigger)`);
+			for (const message of sent) {
+				assert(message.api === 'oToMessages/batchSend' && JSON.stringify(message.userIds) === JSON.stringify([staff]), `reply went to ${message.api} ${JSON.stringify(message.userIds)}`);
+				assert(message.robotCode === app && message.msgKey === 'sampleText', `reply ${message.robotCode} ${message.msgKey}`);
+			}
+			const contents = sent.map((m) => String(m.msgParam.content || ''));
 			const pdfReply = contents.find((c) => c.startsWith('Read invoice.pdf'));
 			const voiceReply = contents.find((c) => c.startsWith('Got your voice note'));
 			assert(pdfReply && pdfReply.includes('Invoice 42'), `PDF reply: ${JSON.stringify(contents)}`);
 			assert(voiceReply && voiceReply.includes('audio/amr') && voiceReply.includes('明天开会'), `voice reply: ${JSON.stringify(contents)}`);
-			return `${pdfReply.slice(0, 60)}… / ${voiceReply.slice(0, 70)}`;
+			return `batchSend to ${staff}: ${pdfReply.slice(0, 50)}… / ${voiceReply.slice(0, 60)}`;
 		});
 
 		// Last: it restarts n8n (a new port), as saving an active workflow re-activates it.

@@ -6,7 +6,7 @@
 // the local stand-in (fake DingTalk, OSS, Green-API, Green media), and workflows
 // run through the n8n CLI (`import:*`, `execute`) and through `n8n start` webhooks.
 //
-//   node test/e2e/run.js [--only=a,b,c,d,e,g,t] [--keep] [--verbose] [--build]
+//   node test/e2e/run.js [--only=a,b,c,d,e,g,s,t] [--keep] [--verbose] [--build]
 //
 //   a  DingTalk downloads (fields, message, richText, third-party app), binary modes default + filesystem
 //   b  Green-API WhatsApp + MAX (fields and webhook messages), binary modes default + filesystem
@@ -16,6 +16,8 @@
 //   e  the examples in examples/, run through their webhooks under `n8n start`
 //   g  Green-API Trigger (test/e2e/greenApiTrigger.js): webhook tokens, polling exactly once under faults, every file type
 //   t  DingTalk Trigger (test/e2e/dingTalkTrigger.js): Stream mode (every type, socket killed mid-stream), signed callbacks
+//   s  Send Message (test/e2e/sendMessage.js): Trigger → Download Message File → Send Message round trips for both
+//      services, text replies (one-to-one, group), mislabelled binaries from another node, refusals before upload
 //
 // Environment: N8N_VERSION (n8n to install and test, default 2.8.4), N8N_BIN (use this n8n
 // instead of .ci/install-n8n.sh), N8N_E2E_CACHE (install cache root), E2E_VERBOSE=1.
@@ -307,22 +309,27 @@ async function main() {
 			}
 
 			if (wants('e')) {
-				await scenario('e  example dingtalk-bot-save-file.json: file saved to disk, bot replies', async () => {
+				await scenario('e  example dingtalk-bot-save-file.json: file saved to disk, Send Message replies', async () => {
 					const ex = setup.EXAMPLES.dingTalkSave;
 					const before = new Set(fs.readdirSync(filesDir));
+					const sentBefore = (await lib.standInControl(urls, 'dingtalk-sent')).sent.length;
+					const last0 = await n8n.lastExecutionId(ex.id);
 					const msg = setup.dingTalkMessage('file', { downloadCode: 'DT-document.pdf', fileName: 'Quarterly report.pdf' });
 					const res = await lib.postJson(hook(ex.path), msg, { headers: setup.dingTalkSignHeaders() });
-					const text = res.body.toString('utf8');
-					assert(res.status === 200, `HTTP ${res.status}: ${text.slice(0, 300)}`);
-					const reply = JSON.parse(text);
-					assert(reply.msgtype === 'text', `reply ${text}`);
-					assert(/Quarterly report\.pdf \(application\/pdf\)/.test(reply.text.content), `reply: ${reply.text.content}`);
+					assert(res.status === 200, `HTTP ${res.status}: ${res.body.toString('utf8').slice(0, 300)}`);
+					const exec0 = await n8n.waitForExecution(ex.id, last0);
+					assert(exec0.status === 'success', `execution ${exec0.status}`);
+					const sent = (await lib.standInControl(urls, 'dingtalk-sent')).sent.slice(sentBefore);
+					assert(sent.length === 1, `${sent.length} replies, want 1`);
+					const [reply] = sent;
+					assert(reply.api === 'oToMessages/batchSend' && JSON.stringify(reply.userIds) === JSON.stringify([msg.senderStaffId]), `reply went to ${reply.api} ${JSON.stringify(reply.userIds)}`);
+					assert(/Quarterly report\.pdf \(application\/pdf\)/.test(String(reply.msgParam.content)), `reply: ${JSON.stringify(reply.msgParam)}`);
 					const added = fs.readdirSync(filesDir).filter((f) => !before.has(f));
 					assert(added.length === 1, `${added.length} new files in the folder: ${added.join(', ')}`);
 					assert(added[0].endsWith('-Quarterly report.pdf'), `saved as ${added[0]}`);
 					const sha = lib.sha256(fs.readFileSync(path.join(filesDir, added[0])));
 					assert(sha === lib.fixtureSha('document.pdf'), `saved file differs from document.pdf`);
-					// A plain text message has no file: filtered out, no error, no new file.
+					// A plain text message has no file: filtered out, no error, no new file, no reply.
 					const last = await n8n.lastExecutionId(ex.id);
 					const res2 = await lib.postJson(hook(ex.path), setup.dingTalkMessage('text', { content: 'hello' }), {
 						headers: setup.dingTalkSignHeaders(),
@@ -331,7 +338,8 @@ async function main() {
 					const exec = await n8n.waitForExecution(ex.id, last);
 					assert(exec.status === 'success', `text message: execution ${exec.status}`);
 					assert(fs.readdirSync(filesDir).length === before.size + 1, 'text message wrote a file');
-					return `reply "${reply.text.content}", saved ${added[0]}`;
+					assert((await lib.standInControl(urls, 'dingtalk-sent')).sent.length === sentBefore + 1, 'text message got a reply');
+					return `reply "${reply.msgParam.content}" to ${reply.userIds}, saved ${added[0]}`;
 				});
 
 				await scenario('e  example green-api-pdf-to-text.json: PDF downloaded and its text extracted', async () => {
@@ -400,6 +408,7 @@ async function main() {
 			await n8n.stop();
 		}
 		if (wants('g')) await require('./greenApiTrigger').run({ lib, scenario, assert, bin: install.bin, work });
+		if (wants('s')) await require('./sendMessage').run({ lib, scenario, assert, bin: install.bin, work });
 
 		if (wants('t')) await require('./dingTalkTrigger').run({ n8n, urls, work, scenario, assert });
 

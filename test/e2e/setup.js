@@ -53,6 +53,9 @@ function standInConfig() {
 				{ downloadCode: 'DT-TOKEN-image.png', robotCode: DT_TOKEN_APP.appKey, body: body('image.png') },
 				// About 8 s to download: n8n is restarted while it is still coming (issue 19).
 				{ downloadCode: 'DT-SLOW', robotCode: DT_APP.appKey, body: { size: 400_000, seed: 19 }, fault: { slowBytesPerSecond: 50_000 } },
+				// The reply example's messages reach the token app's robot, which downloads and replies as itself.
+				{ downloadCode: 'DT-TOKEN-document.pdf', robotCode: DT_TOKEN_APP.appKey, body: body('document.pdf') },
+				{ downloadCode: 'DT-TOKEN-voice.amr', robotCode: DT_TOKEN_APP.appKey, body: body('voice.amr') },
 				{
 					downloadCode: 'DT-3P-image.jpg',
 					robotCode: DT_SUITE_ROBOT,

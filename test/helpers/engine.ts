@@ -1,3 +1,4 @@
+import type { Readable } from 'stream';
 import { Container } from '@n8n/di';
 import { BinaryDataService, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import type {
@@ -16,7 +17,7 @@ import type {
 import { Workflow, createRunExecutionData } from 'n8n-workflow';
 
 import { CredentialStore, TestCredentialsHelper } from './credentialsHelper';
-import { NODE_TYPE, nodeTypes } from './nodeTypes';
+import { NODE_TYPE, SEND_NODE_TYPE, nodeTypes } from './nodeTypes';
 
 /** `memory` is n8n's `default` mode (bytes inline as base64); `filesystem` writes them under the storage path. */
 /** 'database': a test registers the manager (n8n's own lives in the n8n app, not n8n-core). */
@@ -33,6 +34,8 @@ export interface RunNodeOptions {
 	continueOnFail?: boolean;
 	/** Another copy of the node (e.g. loaded in isolation, to play a second n8n process). Default: the dist build. */
 	nodeType?: INodeType;
+	/** Which of the package's nodes runs. Default: Download Message File. */
+	node?: 'downloadMessageFile' | 'sendMessage';
 }
 
 export interface NodeRun {
@@ -44,7 +47,7 @@ export interface NodeRun {
 	run: IRun;
 }
 
-const NODE_NAME = 'Download Message File';
+const NODE_NAMES = { downloadMessageFile: 'Download Message File', sendMessage: 'Send Message' } as const;
 let initialised: Promise<BinaryDataService> | undefined;
 let executionCounter = 0;
 
@@ -98,10 +101,11 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 		options.binaryMode === 'memory' ? 'default' : options.binaryMode === 'database' ? 'database' : 'filesystem-v2';
 
 	const executionId = String(++executionCounter);
+	const nodeName = NODE_NAMES[options.node ?? 'downloadMessageFile'];
 	const node = {
 		id: 'node-1',
-		name: NODE_NAME,
-		type: NODE_TYPE,
+		name: nodeName,
+		type: options.node === 'sendMessage' ? SEND_NODE_TYPE : NODE_TYPE,
 		typeVersion: 1,
 		position: [0, 0] as [number, number],
 		parameters: options.parameters,
@@ -133,13 +137,24 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 	const execute = new WorkflowExecute(additionalData, 'manual', runExecutionData);
 	await execute.processRunExecutionData(workflow);
 	const run = await finished;
-	const task = run.data.resultData.runData[NODE_NAME]?.[0];
+	const task = run.data.resultData.runData[nodeName]?.[0];
 	return {
 		items: task?.data?.main?.[0] ?? [],
 		error: task?.error ?? run.data.resultData.error,
 		credentialsHelper,
 		run,
 	};
+}
+
+/**
+ * An input item's binary as another node would have stored it in the given mode (the
+ * name and MIME type are the label that node gave it, which may well be wrong).
+ */
+export async function storedBinary(bytes: Buffer | Readable, label: { fileName?: string; mimeType: string }, binaryMode: BinaryMode = 'filesystem'): Promise<IBinaryData> {
+	const service = await binaryDataService();
+	(service as unknown as { mode: string }).mode = binaryMode === 'memory' ? 'default' : binaryMode === 'database' ? 'database' : 'filesystem-v2';
+	const binary = { data: '', mimeType: label.mimeType, fileName: label.fileName } as IBinaryData;
+	return await service.store({ type: 'execution', workflowId: 'workflow-1', executionId: `input-${++executionCounter}` }, bytes, binary);
 }
 
 /** The bytes of an output binary, wherever the binary mode put them. */

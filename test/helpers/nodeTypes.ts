@@ -9,13 +9,17 @@ const PACKAGE = 'n8n-nodes-message-files';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { DownloadMessageFile } = require('../../dist/nodes/DownloadMessageFile/DownloadMessageFile.node.js') as { DownloadMessageFile: new () => INodeType };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
+const { SendMessage } = require('../../dist/nodes/SendMessage/SendMessage.node.js') as { SendMessage: new () => INodeType };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { DingTalkApi } = require('../../dist/credentials/DingTalkApi.credentials.js') as { DingTalkApi: new () => ICredentialType };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { GreenApi } = require('../../dist/credentials/GreenApi.credentials.js') as { GreenApi: new () => ICredentialType };
 
 export const NODE_TYPE = `${PACKAGE}.downloadMessageFile`;
 
-const nodes: Record<string, INodeType> = { [NODE_TYPE]: new DownloadMessageFile() };
+export const SEND_NODE_TYPE = `${PACKAGE}.sendMessage`;
+
+const nodes: Record<string, INodeType> = { [NODE_TYPE]: new DownloadMessageFile(), [SEND_NODE_TYPE]: new SendMessage() };
 
 export const credentialTypes: Record<string, ICredentialType> = {
 	dingTalkApi: new DingTalkApi(),

@@ -8,6 +8,7 @@ import { REDIRECT_PREFIX, serveHostedFile, serveRedirectHop, type FileServeEnv, 
 import { isJsonContentType, parseJsonObject, sendJson, sendText, type RequestContext } from './listener';
 import type { StandInStats } from './stats';
 import type { DingTalkStreamGateway } from './dingtalkStream';
+import { DingTalkSendStandIn } from './dingtalkSend';
 
 export const DEFAULT_CORP_ID = 'dingstandin0000000000000000000000';
 
@@ -91,6 +92,13 @@ export class DingTalkStandIn {
 	private readonly tokens = new Map<string, IssuedToken>();
 	private readonly ossObjects = new Map<string, OssObject>();
 	private readonly ossSecret = randomBytes(24).toString('base64');
+
+	/** The sending side: media upload and robot messages (dingtalkSend.ts). */
+	readonly send = new DingTalkSendStandIn((token) => {
+		const issued = token ? this.tokens.get(token) : undefined;
+		if (!issued) return undefined;
+		return { appKey: issued.key, robotPermission: issued.robotPermission, expired: issued.revoked || issued.expiresAt <= Date.now() };
+	});
 
 	constructor(
 		private readonly stats: StandInStats,
@@ -178,6 +186,10 @@ export class DingTalkStandIn {
 		if (req.method === 'POST' && url.pathname === '/v1.0/oauth2/corpAccessToken') return this.corpAccessToken(ctx);
 		if (req.method === 'POST' && url.pathname === '/v1.0/robot/messageFiles/download') return this.download(ctx);
 		if (req.method === 'POST' && url.pathname === '/v1.0/gateway/connections/open' && this.streamGateway) return this.streamGateway.handleOpen(ctx);
+		if (req.method === 'POST' && url.pathname === '/v1.0/robot/oToMessages/batchSend') return this.send.handleSend(ctx, 'oToMessages/batchSend');
+		if (req.method === 'POST' && url.pathname === '/v1.0/robot/groupMessages/send') return this.send.handleSend(ctx, 'groupMessages/send');
+		// The legacy (oapi) host's upload: a stand-in Base URL serves both hosts, like a proxy.
+		if (req.method === 'POST' && url.pathname === '/media/upload') return this.send.handleUpload(ctx);
 		this.error(ctx, 404, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.');
 	};
 

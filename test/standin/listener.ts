@@ -68,7 +68,8 @@ export async function listen(
 	async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		let body: Buffer;
 		try {
-			body = await readBody(req);
+			// A multipart upload stays a stream for its handler (a multipart parser): uploads may be large.
+			body = isMultipart(req) ? Buffer.alloc(0) : await readBody(req);
 		} catch {
 			req.socket.destroy();
 			return;
@@ -100,6 +101,10 @@ export async function listen(
 				for (const socket of sockets) socket.destroy();
 			}),
 	};
+}
+
+function isMultipart(req: IncomingMessage): boolean {
+	return /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -10,6 +10,8 @@ import { emptyStats, resetStatsInPlace, type StandInStats } from './stats';
 
 export { DEFAULT_CORP_ID, DingTalkStandIn } from './dingtalk';
 export type { DingTalkAppInput, DingTalkFileInput, DingTalkSuiteInput } from './dingtalk';
+export { DINGTALK_UPLOAD_RULES } from './dingtalkSend';
+export type { DingTalkSentMessage, DingTalkUpload, DingTalkUploadType } from './dingtalkSend';
 export { GreenApiStandIn } from './greenapi';
 export { GreenNotificationQueues } from './notificationQueue';
 export type { InstanceSettings, QueueFault, QueueFaults, WebhookDelivery, WebhookDeliveryOptions } from './notificationQueue';
@@ -148,6 +150,16 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
 				const input = JSON.parse(ctx.body.toString('utf8')) as { idInstance: string; chatId: string; idMessage: string; base64: string; linkExtension?: string; fault?: Fault };
 				const { directUrl } = greenApi.addFile({ idInstance: input.idInstance, chatId: input.chatId, idMessage: input.idMessage, body: Buffer.from(input.base64, 'base64'), linkExtension: input.linkExtension, fault: input.fault });
 				return sendJson(ctx.res, 200, { directUrl });
+			}
+			case 'GET dingtalk-sent':
+				return sendJson(ctx.res, 200, dingTalk.send.summary());
+			case 'POST dingtalk-send-config': {
+				// {invalidStaffIds?, flowControlledStaffIds?, groups?: [{openConversationId, robotCodes}]}
+				const input = JSON.parse(ctx.body.toString('utf8')) as { invalidStaffIds?: string[]; flowControlledStaffIds?: string[]; groups?: Array<{ openConversationId: string; robotCodes: string[] }> };
+				for (const id of input.invalidStaffIds ?? []) dingTalk.send.invalidStaffIds.add(id);
+				for (const id of input.flowControlledStaffIds ?? []) dingTalk.send.flowControlledStaffIds.add(id);
+				for (const group of input.groups ?? []) dingTalk.send.addGroup(group.openConversationId, group.robotCodes);
+				return sendJson(ctx.res, 200, { ok: true });
 			}
 			case 'POST reset-stats':
 				resetStats();

@@ -58,3 +58,31 @@ export function isGreenApiMessage(object: IDataObject): boolean {
 	if (typeof object.typeWebhook === 'string') return true;
 	return typeof object.typeMessage === 'string' && ('idMessage' in object || 'chatId' in object);
 }
+
+/** A messenger as far as recognising its messages goes (a FileProvider or a MessageSender). */
+export interface MessageShape {
+	readonly displayName: string;
+	recognises(message: IDataObject): boolean;
+}
+
+/**
+ * The messenger's message in what the user mapped to Message (the item, the Webhook
+ * node's body, DingTalk Stream's JSON text). Another messenger's message, or none,
+ * is an input error that says which.
+ */
+export function findMessage(raw: unknown, messenger: MessageShape, others: MessageShape[]): IDataObject {
+	const candidates = messageCandidates(raw);
+	const message = candidates.find((candidate) => messenger.recognises(candidate));
+	if (message) return message;
+	const other = others.find((candidate) => candidate !== messenger && candidates.some((object) => candidate.recognises(object)));
+	if (other) {
+		throw inputError(
+			`This is a ${other.displayName} message, but Service is set to ${messenger.displayName}`,
+			`Set Service to match the message, or map Message to a ${messenger.displayName} message.`,
+		);
+	}
+	throw inputError(
+		`Message is not a ${messenger.displayName} message: the node saw ${describeShape(raw)}`,
+		`Map Message to the incoming ${messenger.displayName} message as it arrived (by default {{ $json }}; the Webhook node's body and JSON text are accepted too).`,
+	);
+}

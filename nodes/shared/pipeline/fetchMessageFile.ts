@@ -3,21 +3,17 @@ import { fileTypeFromMimeType } from 'n8n-workflow';
 
 import { MessageFileError, isMessageFileError } from '../transport/errors';
 import type { DecidedType } from './fileType/decide';
-import { decideFileType } from './fileType/decide';
-import type { TypeEvidence } from './fileType/decide';
-import type { DetectedType } from './fileType/detect';
-import { DETECTION_BYTES, detectFromBytes, detectWholeFile, headLeavesTypeOpen, isDetectableMimeType } from './fileType/detect';
+import { DETECTION_BYTES } from './fileType/detect';
 import { decideFileName } from './fileType/fileName';
+import { judgeHead } from './fileType/fromBytes';
 import { bareMimeType, extensionOf } from './fileType/mimeExtensions';
 import { withinBinaryStorageLimit } from './binaryStorageLimit';
-import { sniffText } from './fileType/text';
-import { wholeFileReason } from './fileType/wholeFile';
 import type { ExecutionState, FileProvider, MessageFile, MessengerContext } from '../messengers/types';
 import type { OpenedDownload } from '../transport/download';
 import { bodyError, cutOffError, openDownload } from '../transport/download';
 import type { RetryPolicy } from '../transport/retry';
 import { withRetries } from '../transport/retry';
-import { openStoredCopy } from './storedCopy';
+import { typeOfStoredCopy } from './storedCopyType';
 
 export interface FetchOptions {
 	/** The user's File Name option. */
@@ -56,18 +52,13 @@ async function storeDownload(
 	assertNotErrorPage(opened, file);
 	// The same 64 KB however the bytes happened to arrive (a read can hand over more), so a type never depends on the network.
 	const head = opened.complete ? opened.head : opened.head.subarray(0, DETECTION_BYTES);
-	const detected = await detectFromBytes(head);
-	const text = detected ? undefined : sniffText(head, opened.complete);
-	const evidence: TypeEvidence = {
-		detected,
-		text,
+	const judgement = await judgeHead(head, opened.complete, {
 		declaredMimeType: file.hints.mimeType,
 		contentType: opened.contentType,
 		originalName: file.hints.fileName,
 		linkUrl,
-		isDetectableType: isDetectableMimeType,
-	};
-	let type = decideFileType(evidence);
+	});
+	let type = judgement.type;
 	let fileName = decideFileName({ override: options.fileName, originalName: file.hints.fileName, fallbackName: file.hints.fallbackName, type });
 	// Passing both the name and the type keeps n8n from guessing either from the link.
 	const binary = await context.helpers.prepareBinaryData(opened.body as Buffer, fileName, type.mimeType);
@@ -75,33 +66,15 @@ async function storeDownload(
 	if (opened.contentLength !== undefined && Number.isFinite(stored) && stored !== opened.contentLength) {
 		throw cutOffError(stored, opened.contentLength);
 	}
-	const wantsMore = !detected && !text && !opened.complete && (await headLeavesTypeOpen(head));
-	if (wholeFileReason({ head, complete: opened.complete, detected, isText: text !== undefined, wantsMore })) {
-		const wholeFile = await detectStoredCopy(context, binary, head, detected);
+	if (judgement.needsWholeFile) {
+		const wholeFile = await typeOfStoredCopy(context, binary, judgement, head);
 		if (wholeFile) {
-			type = decideFileType({ ...evidence, detected: wholeFile });
+			type = wholeFile;
 			fileName = decideFileName({ override: options.fileName, originalName: file.hints.fileName, fallbackName: file.hints.fallbackName, type });
 			relabel(binary, type.mimeType, fileName);
 		}
 	}
 	return { binary, type, fileName };
-}
-
-/**
- * The type the whole stored file shows, for the files whose head left it open: one
- * sequential read of what n8n stored (never a second download, never the file whole in
- * memory). Undefined when it cannot be read back or shows nothing more.
- */
-async function detectStoredCopy(context: MessengerContext, binary: IBinaryData, head: Uint8Array, fromHead: DetectedType | undefined): Promise<DetectedType | undefined> {
-	const copy = await openStoredCopy(context, binary).catch(() => undefined);
-	if (!copy) return undefined;
-	try {
-		return await detectWholeFile(copy.chunks, head, fromHead);
-	} catch {
-		return undefined; // an unreadable stored copy leaves the head's decision
-	} finally {
-		copy.close();
-	}
 }
 
 /** Sets what n8n derives from a name and type, the way prepareBinaryData derives it. */

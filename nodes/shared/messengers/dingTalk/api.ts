@@ -17,6 +17,39 @@ export function dingTalkBaseUrl(credentials: ICredentialDataDecryptedObject): st
 	return (raw || DEFAULT_DINGTALK_BASE_URL).replace(/\/+$/, '');
 }
 
+/** DingTalk's v1.0 hosts and the legacy ("oapi") host of the same region. */
+const LEGACY_HOSTS: Record<string, string> = {
+	'api.dingtalk.com': 'https://oapi.dingtalk.com',
+	'api.dingtalk.io': 'https://oapi.dingtalk.io',
+};
+
+/**
+ * The legacy API's host (media upload): the credential's Legacy API URL, else the one that
+ * goes with Base URL; any other Base URL (a proxy, a stand-in) is taken to serve both.
+ */
+export function dingTalkLegacyBaseUrl(credentials: ICredentialDataDecryptedObject): string {
+	const raw = typeof credentials.legacyBaseUrl === 'string' ? credentials.legacyBaseUrl.trim() : '';
+	if (raw) return raw.replace(/\/+$/, '');
+	const base = dingTalkBaseUrl(credentials);
+	let host = '';
+	try {
+		host = new URL(base).host.toLowerCase();
+	} catch {
+		return base;
+	}
+	return LEGACY_HOSTS[host] ?? base;
+}
+
+/** The legacy API takes the token as the access_token query parameter: a request that has one gets the token there. */
+export const LEGACY_TOKEN_PARAMETER = 'access_token';
+
+/** Puts the token where the request carries it: the v1.0 header, and the legacy query parameter when the request has it. */
+export function withAccessToken(request: IHttpRequestOptions, token: string): IHttpRequestOptions {
+	const withHeader = { ...request, headers: { ...request.headers, [ACCESS_TOKEN_HEADER]: token } };
+	const qs = request.qs as Record<string, unknown> | undefined;
+	return qs && LEGACY_TOKEN_PARAMETER in qs ? { ...withHeader, qs: { ...qs, [LEGACY_TOKEN_PARAMETER]: token } } : withHeader;
+}
+
 function field(credentials: ICredentialDataDecryptedObject, name: string): string {
 	const value = credentials[name];
 	return typeof value === 'string' ? value.trim() : '';
@@ -76,11 +109,26 @@ export function isRejectedToken(response: { statusCode?: number; body?: unknown 
 	return (response.statusCode === 400 || response.statusCode === 401) && code === 'InvalidAuthentication';
 }
 
+/** The legacy API answers errors as HTTP 200 with a non-zero errcode. */
+export function legacyErrorCode(response: { statusCode?: number; body?: unknown }): number | undefined {
+	const errcode = (response.body as { errcode?: unknown } | undefined)?.errcode;
+	const code = typeof errcode === 'string' && /^-?\d+$/.test(errcode) ? Number(errcode) : errcode;
+	return typeof code === 'number' && code !== 0 ? code : undefined;
+}
+
+/** The legacy API's "invalid access_token" (40014) and "access_token expired" (42001), in a 200 answer. */
+export function isRejectedLegacyToken(response: { statusCode?: number; body?: unknown }): boolean {
+	const code = legacyErrorCode(response);
+	return code === 40014 || code === 42001;
+}
+
 interface Explanation {
 	message: string;
 	description: string;
 	retryable?: boolean;
 }
+
+const SEND_HELP = 'Check that the robot is added to the group (group settings → Bots) and that the robot code belongs to the app of this credential.';
 
 const PERMISSION_HELP =
 	"In the DingTalk developer console open the app's Permissions page and grant qyapi_robot_sendmsg (robot messages); a new token is fetched on the next run.";
@@ -89,7 +137,7 @@ const PERMISSION_HELP =
  * English explanations for DingTalk's error codes. Several documented errors
  * share one code and differ only in their message, so some entries look at the text.
  */
-function explain(code: string, message: string): Explanation | undefined {
+function explain(code: string, message: string, action = ''): Explanation | undefined {
 	const text = message.toLowerCase();
 	switch (code) {
 		case 'InvalidAuthentication':
@@ -118,6 +166,13 @@ function explain(code: string, message: string): Explanation | undefined {
 					description: 'Only internal apps and authorised third-party enterprise apps may call this API. Use the credential of such an app.',
 				};
 			}
+			if (text.includes('appkey') || text.includes('suitekey')) {
+				return {
+					message: "The robot code does not belong to this credential's app",
+					description:
+						"Use the robotCode of a robot of this app (for an internal app usually its AppKey), or the credential of the robot's app.",
+				};
+			}
 			return {
 				message: 'The download code does not belong to this robot',
 				description:
@@ -130,7 +185,71 @@ function explain(code: string, message: string): Explanation | undefined {
 					'Download codes are short-lived: download the file soon after the message arrives, and pass the downloadCode of that very message.',
 			};
 		case 'Forbidden.AccessDenied.AccessTokenPermissionDenied':
-			return { message: 'The DingTalk app lacks the permission to download robot files', description: PERMISSION_HELP };
+			return {
+				message: text.includes('download') || action.includes('download')
+					? 'The DingTalk app lacks the permission to download robot files'
+					: 'The DingTalk app lacks the permission to send robot messages',
+				description: PERMISSION_HELP,
+			};
+		case 'invalidParameter.robotCode.notExsit':
+		case 'invalidParameter.robotCode.notExist':
+		case 'invalidParameter.robotCode.invalid':
+		case 'invalidParameter.invalid':
+			return { message: 'DingTalk does not know this robot, or the robot is not in the group', description: SEND_HELP };
+		case 'invalid.openConversationId':
+		case 'openConversationId.notExisted':
+			return {
+				message: 'DingTalk does not know this group (openConversationId)',
+				description: "Pass the conversationId of a message the robot received in that group, or the group's openConversationId.",
+			};
+		case 'bot.stopped':
+			return { message: "The group's robot is disabled", description: 'Enable the robot again in the group settings.' };
+		case 'invalidParameter.userIds.empty':
+			return { message: 'No user to send to', description: 'Set User IDs (staff IDs of your organisation).' };
+		case 'invalidParameter.userIds.overMax':
+			return { message: 'Too many users in one message', description: 'DingTalk takes at most 20 user IDs per message: split the list over several items.' };
+		case 'invalidParameter.msgKey.empty':
+		case 'invalidParameter.msgKey.invalid':
+		case 'invalidParameter.msgParam.invalid':
+		case 'invalidParameter.param.invalid':
+			return {
+				message: 'DingTalk refused the message content',
+				description: 'The message was not in a form DingTalk takes (too long — at most 15,000 bytes —, or an unsupported message type).',
+			};
+		case 'staffId.notExisted':
+		case 'invalidParameter.staffId.notExisted':
+			return { message: 'The user is not in the organisation', description: 'Use the staff ID (userId) of a member of the organisation the app belongs to.' };
+		// Legacy API (media upload): errcode in an HTTP 200 answer.
+		case '40004':
+			return {
+				message: 'DingTalk refused the media type',
+				description: 'The upload type must be image, voice, video or file.',
+			};
+		case '40005':
+			return {
+				message: 'DingTalk refused the file type',
+				description: 'Images must be JPG, PNG, GIF or BMP; voice AMR, MP3 or WAV; video MP4; files DOC(X), XLS(X), PPT(X), ZIP, PDF or RAR.',
+			};
+		case '40006':
+			return {
+				message: 'DingTalk refused the file size',
+				description: 'Images, videos and files may be up to 20 MB, voice up to 2 MB; an empty file is refused too.',
+			};
+		case '40014':
+		case '42001':
+			return {
+				message: 'DingTalk rejected the access token',
+				description: 'The token was renewed once and still rejected. Check that the credential belongs to the app that owns the robot.',
+			};
+		case '40035':
+			return { message: 'DingTalk refused a parameter of the upload', description: 'Check the file: it must have a name with an extension and some bytes.' };
+		case '41001':
+			return { message: 'The upload carried no access token', description: 'Check the Legacy API URL of the credential: a proxy must pass the access_token query parameter on.' };
+		case '-1':
+			return { message: 'DingTalk is busy', description: 'Try again shortly.', retryable: true };
+		case '90018':
+		case '90002':
+			return { message: 'DingTalk is throttling requests (too many per second)', description: "Lower the node's concurrency or spread the workflow's runs out.", retryable: true };
 		case 'Forbidden.AccessDenied.QpsLimitForApi':
 		case 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi':
 			return {
@@ -206,14 +325,15 @@ export function tokenErrorTestMessage(code: string): string {
 
 /** Builds the error for a non-success answer, keeping DingTalk's code and request id. */
 export function dingTalkError(response: ApiResponse, action: string): MessageFileError {
-	const body = (response.body ?? {}) as { code?: unknown; message?: unknown; requestid?: unknown; requestId?: unknown };
-	const code = typeof body.code === 'string' ? body.code : undefined;
-	const apiMessage = bodyText(response.body);
+	const body = (response.body ?? {}) as { code?: unknown; message?: unknown; requestid?: unknown; requestId?: unknown; errmsg?: unknown };
+	const legacyCode = legacyErrorCode(response);
+	const code = typeof body.code === 'string' ? body.code : legacyCode !== undefined ? String(legacyCode) : undefined;
+	const apiMessage = typeof body.errmsg === 'string' && legacyCode !== undefined ? body.errmsg : bodyText(response.body);
 	const requestId =
 		(typeof body.requestid === 'string' && body.requestid) ||
 		(typeof body.requestId === 'string' && body.requestId) ||
 		headerValue(response.headers, 'x-acs-request-id');
-	const explanation = code ? explain(code, apiMessage) : undefined;
+	const explanation = code ? explain(code, apiMessage, action) : undefined;
 	const status = response.statusCode;
 	const transient = status === 429 || status === 502 || status === 503 || status === 504;
 	const suffix = [code && `code ${code}`, apiMessage && `“${apiMessage}”`, requestId && `request id ${requestId}`]

@@ -10,7 +10,7 @@ import { dingTalkFallbackName, filesInDingTalkMessage } from './messages';
 import { sendDingTalkRequest } from './tokenRenewal';
 
 /** The robot code when neither the node nor the message gives one: the credential's default, else an internal app's key. */
-async function defaultRobotCode(context: MessengerContext): Promise<string> {
+export async function defaultRobotCode(context: MessengerContext): Promise<string> {
 	const credentials = await credentialsOnce(context, 'dingTalkApi');
 	const configured = typeof credentials.robotCode === 'string' ? credentials.robotCode.trim() : '';
 	if (configured) return configured;

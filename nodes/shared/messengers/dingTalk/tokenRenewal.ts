@@ -3,7 +3,7 @@ import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-wo
 import type { ApiResponse } from '../../transport/apiResponse';
 import { networkError, sendApiRequest } from '../../transport/apiResponse';
 import type { ExecutionState, MessengerContext } from '../types';
-import { ACCESS_TOKEN_HEADER, fetchAccessToken, isRejectedToken } from './api';
+import { fetchAccessToken, isRejectedLegacyToken, isRejectedToken, withAccessToken } from './api';
 
 /**
  * DingTalk rejects an expired token with HTTP 400, and n8n renews a credential's token
@@ -126,8 +126,7 @@ async function sendWithCredential(
 }
 
 async function sendWithToken(context: MessengerContext, request: IHttpRequestOptions, token: string): Promise<ApiResponse> {
-	const withToken = { ...request, headers: { ...request.headers, [ACCESS_TOKEN_HEADER]: token } };
-	return await sendApiRequest(async () => await context.helpers.httpRequest(withToken), 'DingTalk');
+	return await sendApiRequest(async () => await context.helpers.httpRequest(withAccessToken(request, token)), 'DingTalk');
 }
 
 async function fetchNewToken(context: MessengerContext): Promise<string> {
@@ -159,14 +158,17 @@ async function renewThroughN8n(context: MessengerContext, request: IHttpRequestO
 	return { token: current, repeated: response ? { request, response } : undefined };
 }
 
-/** One renewal per execution, shared by all items running at once: through n8n where it can, else by the node. */
-async function renewOnce(context: MessengerContext, state: ExecutionState, request: IHttpRequestOptions): Promise<Renewal> {
+/**
+ * One renewal per execution, shared by all items running at once: through n8n where it can, else by the node.
+ * n8n renews on an HTTP status only, so a legacy rejection (a 200 with errcode) is renewed by the node.
+ */
+async function renewOnce(context: MessengerContext, state: ExecutionState, request: IHttpRequestOptions, legacy: boolean): Promise<Renewal> {
 	let renewal = state.memo.get(RENEWAL_KEY) as Promise<Renewal> | undefined;
 	if (!renewal) {
 		renewal = (async () => {
 			// The token n8n holds now: the rejected one, or the stale one a remembered token replaced.
 			const stored = await storedToken(context);
-			const saved = await renewThroughN8n(context, request, stored);
+			const saved = legacy ? undefined : await renewThroughN8n(context, request, stored);
 			if (saved) return saved;
 			const token = await fetchNewToken(context);
 			if (stored) renewedTokens.set(stored, token);
@@ -180,28 +182,32 @@ async function renewOnce(context: MessengerContext, state: ExecutionState, reque
 /**
  * Sends an authenticated DingTalk API request. A token DingTalk rejects (or one that
  * predates a permission grant) is renewed once and the request repeated once.
+ * A request whose body is a stream (an upload) is passed as a function that builds it
+ * afresh, so a repeat re-reads the file from its start.
  */
 export async function sendDingTalkRequest(
 	context: MessengerContext,
-	request: IHttpRequestOptions,
+	request: IHttpRequestOptions | (() => IHttpRequestOptions),
 	state: ExecutionState,
 ): Promise<ApiResponse> {
+	const build = typeof request === 'function' ? request : () => request;
+	const first = build();
 	const stale = await storedToken(context);
 	const remembered = stale ? renewedTokens.get(stale) : undefined;
 	const response = remembered
-		? await sendWithToken(context, request, remembered)
-		: await sendWithCredential(context, request, state, stale);
+		? await sendWithToken(context, first, remembered)
+		: await sendWithCredential(context, first, state, stale);
 	if (!needsNewToken(response)) return response;
-	const renewal = await renewOnce(context, state, request);
+	const renewal = await renewOnce(context, state, first, isRejectedLegacyToken(response));
 	// n8n already repeated this very request with the renewed token: its answer is this item's.
-	if (renewal.repeated?.request === request) return renewal.repeated.response;
+	if (renewal.repeated?.request === first) return renewal.repeated.response;
 	// Already sent with this execution's renewed token: renewing again would only loop.
 	if (renewal.token === remembered) return response;
-	return await sendWithToken(context, request, renewal.token);
+	return await sendWithToken(context, build(), renewal.token);
 }
 
 function needsNewToken(response: ApiResponse): boolean {
-	if (isRejectedToken(response)) return true;
+	if (isRejectedToken(response) || isRejectedLegacyToken(response)) return true;
 	const code = (response.body as { code?: unknown } | undefined)?.code;
 	return response.statusCode === 403 && code === 'Forbidden.AccessDenied.AccessTokenPermissionDenied';
 }

@@ -2,6 +2,7 @@ import { fileTypeFromBuffer, fileTypeFromStream, fileTypeFromTokenizer, supporte
 import type { IReadChunkOptions } from 'strtok3/core';
 import { fromBuffer } from 'strtok3/core';
 
+import { byteStream } from '../../transport/byteStream';
 import { compoundDirectorySector, identifyCompoundFile, identifyCompoundFileFromHead, readRange } from './compoundFile';
 import type { DetectedType } from './detectedType';
 import { normaliseDetectedType } from './detectedType';
@@ -23,37 +24,6 @@ export async function detectFromBytes(head: Uint8Array): Promise<DetectedType | 
 	// file-type stops at "cfb"; the directory, when the head holds it, says which application's file it is.
 	if (result.ext === 'cfb') return identifyCompoundFileFromHead(head) ?? normaliseDetectedType(result.ext, result.mime);
 	return normaliseDetectedType(result.ext, result.mime);
-}
-
-/**
- * A byte stream over the chunks. file-type reads through a BYOB reader when it can (a
- * default stream makes it fall back by catching a TypeError, which fails where globals
- * come from another realm, as under jest). Each chunk is copied: enqueueing transfers
- * its memory, and a chunk may share a pooled buffer.
- */
-function byteStream(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): ReadableStream<Uint8Array> {
-	const iterator = Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : chunks[Symbol.iterator]();
-	return new ReadableStream({
-		type: 'bytes',
-		async pull(controller: ReadableByteStreamController) {
-			for (;;) {
-				const { value, done } = await iterator.next();
-				if (done) {
-					controller.close();
-					// A reader waiting with its own buffer is only released by an answer of 0 bytes.
-					// (@types/node 20 types byobRequest as always undefined; Node sets it.)
-					(controller.byobRequest as unknown as { respond(bytesWritten: number): void } | null | undefined)?.respond(0);
-					return;
-				}
-				if (value.length === 0) continue;
-				controller.enqueue(new Uint8Array(value));
-				return;
-			}
-		},
-		async cancel() {
-			await iterator.return?.();
-		},
-	});
 }
 
 /**

@@ -1,0 +1,189 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run bench:send`: speed and memory of the Send Message node (issue 18's goals), against
+// the local stand-in (test/standin/, its own process, so its memory is not counted):
+//
+//   1. a 100 MB upload (Green-API sendFileByUpload) of a file n8n stored in filesystem mode,
+//      in-process through n8n-core's engine, one fresh process per run: peak memory growth
+//      against a 1 MB upload (goal ≤ 64 MB more), and time against the floor, Node's own fetch
+//      posting the same file as a streamed multipart form (goal ≤ 1.10×);
+//   2. 200 text replies in the real n8n 2.8.4: the Send Message node against n8n's HTTP Request
+//      node making the same sendMessage calls, by each node's own execution time in n8n's run
+//      data (goal ≥ 1.0×, i.e. at least as fast).
+//
+// Writes bench/SENDING.md and bench/.build/send-results.json.
+//
+//   node bench/send.js [--reps=N] [--size=100] [--replies=200] [--only=upload,text] [--keep]
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const lib = require('../test/e2e/lib');
+const { med, fmt, fmtMB } = require('./stats');
+
+const ROOT = lib.ROOT;
+const BUILD = path.join(__dirname, '.build');
+const MB = 1024 * 1024;
+
+const args = process.argv.slice(2);
+const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const only = (option('only') ?? '').split(',').filter(Boolean);
+const wants = (part) => only.length === 0 || only.includes(part);
+const CONFIG = {
+	reps: Number(option('reps') ?? 5),
+	sizeMB: Number(option('size') ?? 100),
+	replies: Number(option('replies') ?? 200),
+};
+const keep = args.includes('--keep');
+const log = (...a) => process.stdout.write(`${a.join(' ')}\n`);
+
+const INSTANCE = { idInstance: '1101000555', apiTokenInstance: 'bench-send-token-0123456789', messenger: 'whatsapp' };
+const CHAT = '79001234567@c.us';
+
+function credential(urls) {
+	return { messenger: 'whatsapp', apiUrl: urls.greenApiUrl, mediaUrl: urls.greenMediaUrl, idInstance: INSTANCE.idInstance, apiTokenInstance: INSTANCE.apiTokenInstance };
+}
+
+/** Deterministic pseudo-random bytes on disk, written in 1 MB pieces (no type the bytes show: sent as .bin). */
+function makeFile(dir, sizeMB) {
+	const file = path.join(dir, `send-${sizeMB}mb.bin`);
+	if (fs.existsSync(file) && fs.statSync(file).size === sizeMB * MB) return file;
+	const fd = fs.openSync(file, 'w');
+	let block = crypto.createHash('sha256').update(String(sizeMB)).digest();
+	for (let i = 0; i < sizeMB; i++) {
+		const chunk = Buffer.alloc(MB);
+		for (let offset = 0; offset < MB; offset += 32) {
+			block = crypto.createHash('sha256').update(block).digest();
+			block.copy(chunk, offset);
+		}
+		fs.writeSync(fd, chunk);
+	}
+	fs.closeSync(fd);
+	return file;
+}
+
+async function buildEngine() {
+	const out = path.join(BUILD, 'engine.js');
+	lib.runOrThrow(
+		'esbuild (engine bundle)',
+		await lib.run(
+			path.join(ROOT, 'node_modules', '.bin', 'esbuild'),
+			[path.join(ROOT, 'test', 'helpers', 'engine.ts'), '--bundle', '--platform=node', '--packages=external', '--external:../../dist/*', `--outfile=${out}`, '--log-level=warning'],
+			{ cwd: ROOT, timeoutMs: 120_000 },
+		),
+	);
+	// The bundle sits in bench/.build: point its dist requires at the repository's dist/.
+	fs.writeFileSync(out, fs.readFileSync(out, 'utf8').split('../../dist/').join(`${path.join(ROOT, 'dist')}/`));
+	return out;
+}
+
+async function worker(ctx, job) {
+	const file = path.join(ctx.work, `job-${Date.now()}-${Math.random().toString(16).slice(2)}.json`);
+	fs.writeFileSync(file, JSON.stringify({ engine: ctx.engine, storageDir: ctx.storage, ...job }));
+	const result = await lib.run(process.execPath, ['--expose-gc', path.join(__dirname, 'sendWorker.js'), file], { cwd: ROOT, timeoutMs: 600_000 });
+	fs.rmSync(file, { force: true });
+	const line = result.stdout.split('\n').reverse().find((l) => l.startsWith('{'));
+	const parsed = line ? JSON.parse(line) : { ok: false, error: `no result: ${result.stderr.slice(-500)}` };
+	if (!parsed.ok) throw new Error(`${job.what}: ${parsed.error}`);
+	return parsed.result;
+}
+
+async function uploads(ctx) {
+	const big = makeFile(ctx.files, CONFIG.sizeMB);
+	const small = makeFile(ctx.files, 1);
+	const base = { url: `${ctx.urls.greenMediaUrl}/waInstance${INSTANCE.idInstance}/sendFileByUpload/${INSTANCE.apiTokenInstance}`, credential: credential(ctx.urls), chatId: CHAT, warmupFile: small };
+	const runs = { nodeBig: [], nodeSmall: [], fetchBig: [] };
+	for (let rep = 0; rep < CONFIG.reps; rep++) {
+		// Rotated, so a slow moment of the shared machine does not land on one side only.
+		const order = [
+			['fetchBig', { what: 'fetch', file: big }],
+			['nodeBig', { what: 'node', file: big }],
+			['nodeSmall', { what: 'node', file: small }],
+		];
+		for (let i = 0; i < order.length; i++) {
+			const [key, job] = order[(i + rep) % order.length];
+			const r = await worker(ctx, { ...base, ...job });
+			runs[key].push(r);
+			log(`  ${key} run ${rep + 1}: ${fmt(r.ms)} ms, growth ${fmtMB(r.growth)} (${r.method})`);
+		}
+	}
+	const m = (key, field) => med(runs[key].map((r) => r[field]));
+	return {
+		runs,
+		nodeBigMs: m('nodeBig', 'ms'),
+		fetchBigMs: m('fetchBig', 'ms'),
+		timeRatio: m('nodeBig', 'ms') / m('fetchBig', 'ms'),
+		growthBig: m('nodeBig', 'growth'),
+		growthSmall: m('nodeSmall', 'growth'),
+		growthFetch: m('fetchBig', 'growth'),
+		extraGrowth: m('nodeBig', 'growth') - m('nodeSmall', 'growth'),
+	};
+}
+
+async function textReplies(ctx) {
+	const n8n = await lib.ensureN8n();
+	return await require('./sendText').run({ ctx, n8n, INSTANCE, CHAT, replies: CONFIG.replies, reps: CONFIG.reps, credential: credential(ctx.urls), log });
+}
+
+function report(results) {
+	const lines = [];
+	const ok = (met) => (met ? '✅ met' : '❌ missed');
+	lines.push('# Sending (Send Message)', '');
+	lines.push(`Generated by \`npm run bench:send\` (\`bench/send.js\`) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${os.cpus().length} cores, Node ${process.version}, ${CONFIG.reps} runs per figure (medians; every run in its own process).`, '');
+	lines.push('| Figure | Goal | Result (median) | |', '|---|---|---|---|');
+	const u = results.upload;
+	if (u) {
+		lines.push(`| ${CONFIG.sizeMB} MB upload, filesystem mode: peak memory growth − that of a 1 MB upload | ≤ 64 MB | ${fmtMB(u.growthBig)} − ${fmtMB(u.growthSmall)} = ${fmtMB(u.extraGrowth)} | ${ok(u.extraGrowth <= 64 * MB)} |`);
+		lines.push(`| ${CONFIG.sizeMB} MB upload: time through the node ÷ Node's fetch streaming the same file | ≤ 1.10× | ${fmt(u.nodeBigMs)} ÷ ${fmt(u.fetchBigMs)} ms = ${u.timeRatio.toFixed(2)}× | ${ok(u.timeRatio <= 1.1)} |`);
+	}
+	const t = results.text;
+	if (t) {
+		lines.push(`| ${CONFIG.replies} text replies in n8n 2.8.4: HTTP Request node's time ÷ Send Message's | ≥ 1.0× | ${fmt(t.httpMs)} ÷ ${fmt(t.oursMs)} ms = ${t.speedup.toFixed(2)}× | ${ok(t.speedup >= 1)} |`);
+	}
+	lines.push('');
+	lines.push('## How it was measured', '');
+	if (u) {
+		lines.push(`- **Upload.** A ${CONFIG.sizeMB} MB file of pseudo-random bytes is stored by n8n-core's BinaryDataService in filesystem mode (as a previous node leaves it; not measured), then the Send Message node runs through n8n-core's engine with Service Green-API, Content File, to the stand-in's \`sendFileByUpload\`, which parses the multipart form with busboy and hashes the file. Memory is the process's peak RSS (\`${u.runs.nodeBig[0]?.method}\`) over the node's run, minus its RSS before; a 1 MB upload in the same kind of process gives the fixed cost (engine, sockets, V8's young generation). The floor is Node's own \`fetch\` posting a \`FormData\` whose file part is \`fs.openAsBlob\` (read from disk as it is sent), to the same route. The node reads the file's first 64 KB for its type, then streams it from n8n's storage (\`getBinaryStream\`) into the request body (axios, redirects off so the body is never buffered).`);
+		lines.push(`- Fetch's own growth for the ${CONFIG.sizeMB} MB upload: ${fmtMB(u.growthFetch)}.`);
+		lines.push(`- Runs (ms): node ${u.runs.nodeBig.map((r) => fmt(r.ms)).join(', ')}; fetch ${u.runs.fetchBig.map((r) => fmt(r.ms)).join(', ')}. Growth (MB): node ${CONFIG.sizeMB} MB ${u.runs.nodeBig.map((r) => fmtMB(r.growth)).join(', ')}; node 1 MB ${u.runs.nodeSmall.map((r) => fmtMB(r.growth)).join(', ')}.`);
+	}
+	if (t) lines.push(...t.notes);
+	return `${lines.join('\n')}\n`;
+}
+
+(async () => {
+	lib.installExitHooks();
+	fs.mkdirSync(BUILD, { recursive: true });
+	const work = lib.mkTemp('bench-send-');
+	const ctx = { work, storage: path.join(work, 'storage'), files: path.join(BUILD, 'files') };
+	fs.mkdirSync(ctx.storage, { recursive: true });
+	fs.mkdirSync(ctx.files, { recursive: true });
+	let standIn;
+	try {
+		lib.ensureBuilt();
+		const bundle = await lib.buildStandIn(work);
+		ctx.engine = await buildEngine();
+		standIn = await lib.startStandIn(bundle, { greenApi: { instances: [INSTANCE] } }, work);
+		ctx.urls = standIn.urls;
+		const results = {};
+		if (wants('upload')) {
+			log(`1. ${CONFIG.sizeMB} MB upload, filesystem mode, in-process (n8n-core engine), ${CONFIG.reps} runs`);
+			results.upload = await uploads(ctx);
+		}
+		if (wants('text')) {
+			log(`2. ${CONFIG.replies} text replies in the real n8n 2.8.4, ${CONFIG.reps} runs`);
+			results.text = await textReplies(ctx);
+		}
+		fs.writeFileSync(path.join(BUILD, 'send-results.json'), JSON.stringify({ config: CONFIG, results }, null, 2));
+		const text = report(results);
+		fs.writeFileSync(path.join(__dirname, 'SENDING.md'), text);
+		log(text);
+	} finally {
+		if (standIn) await lib.stopProcess(standIn.child, 2000);
+		if (!keep) fs.rmSync(work, { recursive: true, force: true });
+	}
+})().catch((error) => {
+	process.stderr.write(`${error.stack ?? error}\n`);
+	process.exit(1);
+});

@@ -1,0 +1,101 @@
+'use strict';
+// One upload measurement, in a fresh Node process (every figure starts from the same clean
+// heap): the Send Message node sending a file n8n stored (filesystem mode) through n8n-core's
+// real engine (test/helpers/engine.ts, bundled by send.js), or — the floor — the same file
+// posted as a streamed multipart form with Node's own fetch.
+//
+//   node --expose-gc bench/sendWorker.js <job.json>     → prints one JSON line: the result
+//
+// Job: { what: 'node'|'fetch', engine, storageDir, file, size, url (sendFileByUpload, fetch only),
+//        credential (greenApi), chatId, warmupFile }
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { PerformanceObserver } = require('node:perf_hooks');
+const { watchSelf } = require('./memory');
+
+const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+
+const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-send-'));
+process.env.N8N_USER_FOLDER = userFolder;
+process.env.N8N_ENCRYPTION_KEY = 'bench-encryption-key-not-secret';
+process.env.N8N_DIAGNOSTICS_ENABLED = 'false';
+process.env.N8N_DEFAULT_BINARY_DATA_MODE = 'filesystem';
+process.env.N8N_BINARY_DATA_STORAGE_PATH = job.storageDir;
+
+const { CredentialStore, runNode, storedBinary } = require(job.engine);
+
+function gc() {
+	if (global.gc) {
+		global.gc();
+		global.gc();
+	}
+}
+
+let gcMs = 0;
+new PerformanceObserver((list) => {
+	for (const entry of list.getEntries()) gcMs += entry.duration;
+}).observe({ entryTypes: ['gc'] });
+
+async function measure(fn) {
+	gc();
+	gcMs = 0;
+	const memory = watchSelf();
+	const started = process.hrtime.bigint();
+	const value = await fn();
+	const ms = Number(process.hrtime.bigint() - started) / 1e6;
+	return { value, ms, gcMs, mem: memory.stop() };
+}
+
+/** The floor: Node's fetch posting a multipart form whose file part is read from disk as it is sent. */
+async function viaFetch(file, name) {
+	const form = new FormData();
+	form.append('chatId', job.chatId);
+	form.append('fileName', name);
+	form.append('file', await fs.openAsBlob(file, { type: 'application/octet-stream' }), name);
+	const response = await fetch(job.url, { method: 'POST', body: form });
+	const body = await response.json();
+	if (response.status !== 200 || !body.idMessage) throw new Error(`fetch upload: HTTP ${response.status} ${JSON.stringify(body).slice(0, 200)}`);
+	return body;
+}
+
+/** The file as a previous node would have left it: stored by n8n in filesystem mode (not measured). */
+async function storedInput(file) {
+	const binary = await storedBinary(fs.createReadStream(file), { fileName: path.basename(file), mimeType: 'application/octet-stream' }, 'filesystem');
+	return [{ json: {}, binary: { data: binary } }];
+}
+
+async function viaNode(file, credentials) {
+	const input = await storedInput(file);
+	const parameters = { service: 'greenApi', recipient: 'chat', chatId: job.chatId, content: 'file', binaryPropertyName: 'data', options: {} };
+	return await measure(async () => {
+		const run = await runNode({ node: 'sendMessage', parameters, input, credentials, binaryMode: 'filesystem' });
+		if (run.error) throw new Error(`node failed: ${run.error.message}${run.error.description ? ` (${run.error.description})` : ''}`);
+		const sent = run.items[0]?.json?.sentMessage;
+		if (!sent?.id || sent.fileSize !== fs.statSync(file).size) throw new Error(`node output: ${JSON.stringify(run.items[0]?.json).slice(0, 300)}`);
+		return sent;
+	});
+}
+
+(async () => {
+	try {
+		const credentials = new CredentialStore({ greenApi: job.credential });
+		// Warm-up in both kinds of worker: module loading, the JIT, the first connection.
+		await viaFetch(job.warmupFile, 'warmup.bin');
+		if (job.what === 'node') {
+			const warm = await viaNode(job.warmupFile, credentials);
+			void warm;
+			const r = await viaNode(job.file, credentials);
+			process.stdout.write(`${JSON.stringify({ ok: true, result: { ms: r.ms, gcMs: r.gcMs, growth: r.mem.growth, method: r.mem.method } })}\n`);
+		} else {
+			const r = await measure(() => viaFetch(job.file, path.basename(job.file)));
+			process.stdout.write(`${JSON.stringify({ ok: true, result: { ms: r.ms, gcMs: r.gcMs, growth: r.mem.growth, method: r.mem.method } })}\n`);
+		}
+	} catch (error) {
+		process.stdout.write(`${JSON.stringify({ ok: false, error: String(error?.stack ?? error) })}\n`);
+	} finally {
+		fs.rmSync(userFolder, { recursive: true, force: true });
+		process.exit(0);
+	}
+})();
