@@ -13,26 +13,38 @@ import type {
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { isMessageFileError } from '../shared/transport/errors';
-import { ExecutionWaiter } from '../shared/executionOutcome';
+import { ExecutionWaiter } from '../shared/delivery/executionOutcome';
+import { ActivationLifetime } from '../shared/delivery/activation';
+import { RecentDeliveries, RecentDeliveriesRegistry, hashKey } from '../shared/delivery/recentDeliveries';
 import { openStreamConnection } from '../shared/messengers/dingTalk/stream';
 import type { FileOptionValues } from '../shared/pipeline/fileOptions';
-import { checkCallbackSignature } from './callbackSignature';
+import { MAX_CLOCK_SKEW_MS, checkCallbackFreshness, checkCallbackSignature } from './callbackSignature';
 import { properties, webhooks } from './description';
 import type { MessageFilterOptions } from './messageFilter';
 import { acceptsMessage } from './messageFilter';
+import type { MessageItemOptions } from './messageItems';
 import { messageItems } from './messageItems';
-import { RecentMessages } from './recentMessages';
 import type { CallbackOutcome } from './streamClient';
 import { StreamClient } from './streamClient';
 import type { StreamFrame } from './streamFrames';
 import { nodeWebSocketFactory } from './streamSocket';
 
-type TriggerOptions = FileOptionValues & MessageFilterOptions & { acknowledge?: 'emitted' | 'executionFinished' };
+type TriggerOptions = FileOptionValues & MessageItemOptions & MessageFilterOptions & { acknowledge?: 'emitted' | 'executionFinished' };
 
 /** DingTalk redelivers an unanswered message after about a minute, a few times: remember ids for 30 minutes, at most 10,000. */
 const DUPLICATE_WINDOW_MS = 30 * 60 * 1000;
 const DUPLICATE_MAX_IDS = 10_000;
 const GATEWAY_TIMEOUT_MS = 30_000;
+
+/**
+ * HTTP callbacks arrive in fresh webhook contexts: their memory lives here, per trigger node.
+ * A signature is accepted for 1 hour either side of now (DingTalk's rule), so msgIds are
+ * remembered for that whole span and then some: a replay within it never runs twice.
+ */
+const CALLBACK_WINDOW_MS = 2 * MAX_CLOCK_SKEW_MS + 5 * 60 * 1000;
+const callbackMessages = new RecentDeliveriesRegistry({ windowMs: CALLBACK_WINDOW_MS, maxEntries: DUPLICATE_MAX_IDS });
+/** Which msgId each timestamp/sign pair came with first: a pair replayed with another message is refused. */
+const callbackSignatures = new RecentDeliveriesRegistry({ windowMs: CALLBACK_WINDOW_MS, maxEntries: DUPLICATE_MAX_IDS });
 
 /** Credential values that must never appear in an output item, an error or a log line. */
 function redactor(credentials: ICredentialDataDecryptedObject): (text: string) => string {
@@ -104,7 +116,10 @@ export class DingTalkTrigger implements INodeType {
 		const downloadFiles = this.getNodeParameter('downloadFiles', true) as boolean;
 		const options = this.getNodeParameter('options', {}) as TriggerOptions;
 		const manual = this.getMode() === 'manual';
-		const recent = new RecentMessages<CallbackOutcome>(DUPLICATE_WINDOW_MS, DUPLICATE_MAX_IDS);
+		const recent = new RecentDeliveries<CallbackOutcome>({ windowMs: DUPLICATE_WINDOW_MS, maxEntries: DUPLICATE_MAX_IDS });
+		const lifetime = new ActivationLifetime();
+		// Every request of this activation (ticket, token, file) ends when it closes.
+		const context = lifetime.bind(this);
 		let testEventTaken = false;
 		// A manual (editor) run ends at the first emit: nothing to wait for there.
 		const waiter = options.acknowledge === 'executionFinished' && !manual ? new ExecutionWaiter(this) : undefined;
@@ -112,9 +127,12 @@ export class DingTalkTrigger implements INodeType {
 		const takeMessage = async (id: string, message: IDataObject): Promise<CallbackOutcome> => {
 			if (!acceptsMessage(message, options)) return 'ack';
 			if (manual && testEventTaken) return 'skip';
-			const items = await messageItems(this, message, downloadFiles, options, redact);
+			const items = await messageItems(context, message, downloadFiles, options, redact, lifetime);
 			// "Listen for test event" takes one message; the others stay unanswered for the active workflow.
 			if (manual && testEventTaken) return 'skip';
+			// Closed meanwhile: nothing is emitted after close. A throw leaves the message unanswered (and
+			// forgotten by this activation's de-duplication): DingTalk delivers it to the next activation.
+			lifetime.assertOpen();
 			testEventTaken = true;
 			if (!waiter) {
 				this.emit([items]);
@@ -139,7 +157,7 @@ export class DingTalkTrigger implements INodeType {
 		let client: StreamClient;
 		try {
 			client = new StreamClient({
-				openTicket: async () => await openStreamConnection(this.helpers.httpRequest, credentials, GATEWAY_TIMEOUT_MS),
+				openTicket: async () => await openStreamConnection(context.helpers.httpRequest, credentials, GATEWAY_TIMEOUT_MS),
 				createSocket: nodeWebSocketFactory(),
 				onCallback,
 				onReconnectError: (error) => {
@@ -164,9 +182,11 @@ export class DingTalkTrigger implements INodeType {
 				throw activationError(this.getNode(), error, redact);
 			}
 		};
+		// Returns within a second whatever a file host or the gateway does: what is in flight is abandoned.
 		const closeFunction = async () => {
+			lifetime.close();
 			waiter?.close();
-			await client.stop();
+			await ActivationLifetime.settleWithin(client.stop());
 		};
 
 		if (manual) return { closeFunction, manualTriggerFunction: start };
@@ -186,9 +206,28 @@ export class DingTalkTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		}
 		const message = this.getBodyData();
+		// The sign covers the timestamp only: the body must fit it, and one signature serves one message.
+		const fresh = checkCallbackFreshness(request.headers.timestamp, message);
+		if (!fresh.fresh) {
+			response.status(fresh.status).json({ error: `DingTalk callback refused: ${fresh.reason}` });
+			return { noWebhookResponse: true };
+		}
+		const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
+		const pair = JSON.stringify([request.headers.timestamp, request.headers.sign]);
+		const messageHash = hashKey(fresh.msgId);
+		const { outcome: pairedWith } = await callbackSignatures.for(scope).once(pair, async () => messageHash);
+		if (pairedWith !== messageHash) {
+			response.status(403).json({ error: 'DingTalk callback refused: this timestamp/sign pair already came with another message (a replay)' });
+			return { noWebhookResponse: true };
+		}
+		const repeat = callbackMessages.for(scope).seenBefore(fresh.msgId);
 		const options = this.getNodeParameter('options', {}) as TriggerOptions;
 		// DingTalk gets its answer at once; the files are fetched afterwards.
 		response.status(200).json({});
+		if (repeat) {
+			this.logger.debug(`DingTalk message ${redact(fresh.msgId.slice(0, 100))} delivered again; not started twice`);
+			return { noWebhookResponse: true };
+		}
 		if (!acceptsMessage(message, options)) return { noWebhookResponse: true };
 		const downloadFiles = this.getNodeParameter('downloadFiles', true) as boolean;
 		const items = await messageItems(this, message, downloadFiles, options, redact);

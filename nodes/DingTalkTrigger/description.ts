@@ -2,6 +2,7 @@ import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
 
 import { binaryPropertyNameOption, maxFileSizeOption, maxRetriesOption, timeoutOption } from '../shared/pipeline/fileOptions';
 import { MESSAGE_TYPES } from './messageFilter';
+import { DEFAULT_MAX_FILES_PER_MESSAGE } from './messageItems';
 
 const MESSAGE_TYPE_NAMES: Record<(typeof MESSAGE_TYPES)[number], string> = {
 	text: 'Text',
@@ -101,6 +102,16 @@ export const properties: INodeProperties[] = [
 				description: 'Which conversations start the workflow. DingTalk delivers voice, file and video messages only from one-to-one chats.',
 			},
 			{ ...maxFileSizeOption, displayOptions: { show: { '/downloadFiles': [true] } } },
+			{
+				displayName: 'Max Files per Message',
+				name: 'maxFilesPerMessage',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 1000 },
+				default: DEFAULT_MAX_FILES_PER_MESSAGE,
+				displayOptions: { show: { '/downloadFiles': [true] } },
+				description:
+					'A rich text message can hold many pictures; each costs a DingTalk API call and a download. Files beyond this number are not downloaded; the first item names how many in filesNotDownloaded.',
+			},
 			{ ...maxRetriesOption, displayOptions: { show: { '/downloadFiles': [true] } } },
 			{
 				displayName: 'Message Types',

@@ -1,11 +1,11 @@
 import type { StreamTicket } from '../shared/messengers/dingTalk/stream';
 import { streamSocketUrl } from '../shared/messengers/dingTalk/stream';
-import { retryDelayMs } from '../shared/transport/retry';
+import { backoffDelayMs } from '../shared/delivery/backoff';
+import { abortablePause } from '../shared/delivery/pause';
 import type { StreamFrame } from './streamFrames';
 import { SYSTEM_DISCONNECT, ackData, ackFrame, parseFrame } from './streamFrames';
 import type { SocketFactory, StreamSocket } from './streamSocket';
 import { SOCKET_OPEN } from './streamSocket';
-import { abortablePause } from '../shared/abortablePause';
 
 /** What the client does with a robot message: `ack` once n8n has taken it, `skip` to leave it unanswered (redelivered). */
 export type CallbackOutcome = 'ack' | 'skip';
@@ -39,8 +39,11 @@ export const DEFAULT_TIMING: StreamTiming = {
 	maxQueued: 2_000,
 };
 
-/** How long stop() waits for the gateway to confirm the close. */
-const CLOSE_WAIT_MS = 2_000;
+/** How long stop() waits for the gateway to confirm the close (the trigger's close must return within a second). */
+const CLOSE_WAIT_MS = 500;
+
+/** At most one overflow warning per this period, with the count of messages left unanswered since the last. */
+const OVERFLOW_WARNING_EVERY_MS = 60_000;
 
 export interface StreamLogger {
 	debug(message: string): void;
@@ -124,6 +127,11 @@ export class StreamClient {
 	/** Connections opened so far (the first included). */
 	connections = 0;
 
+	/** Robot messages left unanswered because the queue was full, since the last warning. */
+	private overflowed = 0;
+
+	private lastOverflowWarningAt = -Infinity;
+
 	constructor(private readonly options: StreamClientOptions) {
 		this.timing = { ...DEFAULT_TIMING, ...options.timing };
 	}
@@ -189,8 +197,8 @@ export class StreamClient {
 
 	/** Waits out the backoff; false when stop() came first. */
 	private async backOff(attempt: number): Promise<boolean> {
-		const delay = retryDelayMs(attempt, { retries: 0, baseDelayMs: this.timing.backoffBaseMs, maxDelayMs: this.timing.backoffMaxMs });
-		return await abortablePause(Math.min(delay, this.timing.backoffMaxMs), this.stopping.signal);
+		const delay = backoffDelayMs(attempt + 1, { baseMs: this.timing.backoffBaseMs, maxMs: this.timing.backoffMaxMs });
+		return await abortablePause(delay, this.stopping.signal);
 	}
 
 	/** A fresh ticket, then a socket that has opened; listeners are attached before it opens so no frame is missed. */
@@ -256,7 +264,19 @@ export class StreamClient {
 			this.answer(session, frame);
 			return;
 		}
-		if (this.queue.length >= this.timing.maxQueued) return; // unanswered: the gateway delivers it again
+		if (this.queue.length >= this.timing.maxQueued) {
+			// Unanswered: the gateway delivers it again. Said in the log, at most once a minute.
+			this.overflowed++;
+			const now = Date.now();
+			if (now - this.lastOverflowWarningAt >= OVERFLOW_WARNING_EVERY_MS) {
+				this.options.logger.warn(
+					`DingTalk Stream: ${this.overflowed} message(s) left unanswered because ${this.timing.maxQueued} are already waiting (${this.timing.maxConcurrent} handled at once); DingTalk delivers them again in about a minute. If this repeats, the workflow cannot keep up with the robot's messages.`,
+				);
+				this.lastOverflowWarningAt = now;
+				this.overflowed = 0;
+			}
+			return;
+		}
 		this.queue.push({ frame, session });
 		this.drain();
 	}
@@ -277,7 +297,10 @@ export class StreamClient {
 		try {
 			outcome = await this.options.onCallback(frame);
 		} catch (error) {
-			this.options.logger.warn(`DingTalk Stream message ${frame.headers.messageId} not handled: ${(error as Error).message}`);
+			const text = `DingTalk Stream message ${frame.headers.messageId} not handled: ${(error as Error).message}`;
+			// Stopping abandons what is in flight on purpose: the gateway redelivers it to the next activation.
+			if (this.stopped) this.options.logger.debug(text);
+			else this.options.logger.warn(text);
 			return;
 		}
 		// The connection it came on may be gone: the gateway then redelivers it on the next one.

@@ -12,7 +12,9 @@ import type {
 import { NodeApiError, NodeConnectionTypes, NodeOperationError, OperationalError } from 'n8n-workflow';
 
 import { isMessageFileError } from '../shared/transport/errors';
-import { ExecutionWaiter } from '../shared/executionOutcome';
+import { ExecutionWaiter } from '../shared/delivery/executionOutcome';
+import { ActivationLifetime } from '../shared/delivery/activation';
+import { RecentDeliveries } from '../shared/delivery/recentDeliveries';
 import { messengerName, messengerOf, redactToken } from '../shared/messengers/greenApi/api';
 import { getSettings, setSettings } from '../shared/messengers/greenApi/settings';
 import { binaryPropertyNameOf } from '../shared/pipeline/fileOptions';
@@ -22,7 +24,7 @@ import { DEFAULT_WEBHOOK_TYPES, acceptsNotification, parseChatIds } from './noti
 import type { ItemOptions } from './notificationItems';
 import { notificationItems } from './notificationItems';
 import { NotificationPoller } from './notificationPoller';
-import { RecentNotifications, notificationKey, recentNotificationsFor } from './recentNotifications';
+import { DEDUP_WINDOW, notificationKey, webhookDeliveries } from './notificationKey';
 import { bearerTokenMatches } from './webhookToken';
 
 interface TriggerOptions extends ItemOptions {
@@ -47,6 +49,15 @@ function readOptions(context: ITriggerFunctions | IWebhookFunctions): { items: I
 
 function scopeOf(context: ITriggerFunctions | IWebhookFunctions): string {
 	return `${context.getWorkflow().id ?? ''}:${context.getNode().id}`;
+}
+
+function webhookToken(credentials: ICredentialDataDecryptedObject): string {
+	return typeof credentials.webhookUrlToken === 'string' ? credentials.webhookUrlToken.trim() : '';
+}
+
+/** Said at every activation of a webhook anyone can call: nothing else would tell. */
+function OPEN_WEBHOOK_WARNING(workflow: string): string {
+	return `Green-API Trigger in workflow "${workflow}": the webhook is open — the credential has no Webhook Token, so anyone who knows the URL can start this workflow with a made-up notification. Set a Webhook Token in the credential and the same value as webhookUrlToken in the Green-API console.`;
 }
 
 /** Items a test webhook produced, handed to the manual run of the same node (n8n runs the trigger after a test webhook). */
@@ -142,7 +153,7 @@ export class GreenApiTrigger implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const response = this.getResponseObject();
 		const credentials = await this.getCredentials('greenApi');
-		const token = typeof credentials.webhookUrlToken === 'string' ? credentials.webhookUrlToken.trim() : '';
+		const token = webhookToken(credentials);
 		if (token && !bearerTokenMatches(this.getHeaderData().authorization, token)) {
 			response.status(401).json({ message: 'Unauthorized: missing or wrong Authorization: Bearer token' });
 			return { noWebhookResponse: true };
@@ -152,9 +163,16 @@ export class GreenApiTrigger implements INodeType {
 			response.status(400).json({ message: 'Not a Green-API notification: expected a JSON object with typeWebhook' });
 			return { noWebhookResponse: true };
 		}
+		// Green-API names the instance in every notification: another instance's (or none) did not come from this credential's.
+		const instance = String((body.instanceData as { idInstance?: unknown } | undefined)?.idInstance ?? '').trim();
+		const ownInstance = String(credentials.idInstance ?? '').trim();
+		if (instance !== ownInstance) {
+			response.status(403).json({ message: 'Refused: instanceData.idInstance is not the instance of this trigger\'s Green-API credential' });
+			return { noWebhookResponse: true };
+		}
 		const { items: itemOptions, filter } = readOptions(this);
 		const key = notificationKey(body);
-		const skip = !acceptsNotification(body, filter) || (key !== undefined && recentNotificationsFor(scopeOf(this)).seenBefore(key));
+		const skip = !acceptsNotification(body, filter) || webhookDeliveries.for(scopeOf(this)).seenBefore(key);
 		// Green-API waits for this answer and retries what fails: answer before any download.
 		response.status(200).json({ received: true });
 		if (skip) return { noWebhookResponse: true };
@@ -177,7 +195,11 @@ export class GreenApiTrigger implements INodeType {
 		if (mode !== 'polling') {
 			// Webhook mode: the webhook does the work. After a test webhook n8n runs this node
 			// manually; hand it what the webhook produced.
-			if (this.getActivationMode() !== 'manual') return {};
+			if (this.getActivationMode() !== 'manual') {
+				const credentials = await this.getCredentials('greenApi');
+				if (!webhookToken(credentials)) this.logger.warn(OPEN_WEBHOOK_WARNING(this.getWorkflow().name ?? String(this.getWorkflow().id ?? '')));
+				return {};
+			}
 			const scope = scopeOf(this);
 			return {
 				manualTriggerFunction: async () => {
@@ -203,7 +225,10 @@ export class GreenApiTrigger implements INodeType {
 		}
 
 		const { items: itemOptions, filter, deleteAfter } = readOptions(this);
-		const recent = new RecentNotifications();
+		const recent = new RecentDeliveries({ maxEntries: DEDUP_WINDOW });
+		const lifetime = new ActivationLifetime();
+		// Downloads of this activation end when it closes; the queue calls have their own signal.
+		const context = lifetime.bind(this);
 		// A manual (editor) run ends at the first emit: nothing to wait for there.
 		const waiter = deleteAfter === 'executionFinished' && this.getActivationMode() !== 'manual' ? new ExecutionWaiter(this) : undefined;
 		const messenger = messengerName(messengerOf(credentials));
@@ -211,21 +236,23 @@ export class GreenApiTrigger implements INodeType {
 			this,
 			{ receiveTimeoutSeconds: this.getNodeParameter('receiveTimeout', 20) as number },
 			{
-				deliver: async ({ body }) => {
-					const key = notificationKey(body);
-					if (!acceptsNotification(body, filter) || (key !== undefined && recent.has(key))) return;
-					const items = await notificationItems(this, body, itemOptions, credentials);
+				deliver: async ({ body, receiptId }) => {
+					const key = notificationKey(body, receiptId);
+					if (!acceptsNotification(body, filter) || recent.has(key)) return;
+					const items = await notificationItems(context, body, itemOptions, credentials);
+					// Closed meanwhile: nothing is emitted after close; the notification stays in the queue for the next activation.
+					lifetime.assertOpen();
 					// Remembered only once emitted: a notification that failed before is not taken for a duplicate.
-					if (key !== undefined) recent.remember(key);
+					recent.remember(key);
 					if (!waiter) {
 						this.emit([items]);
 						return;
 					}
 					const what = `Green-API Trigger (${messenger}): notification ${String(body.idMessage ?? body.typeWebhook ?? '')}`;
-					const result = await waiter.emit([items], key ?? String(body.idMessage ?? ''), what);
+					const result = await waiter.emit([items], key, what);
 					if (result.action === 'acknowledge') return;
 					// A failed delivery keeps it queued: the queue hands it out again, and it must not be taken for a duplicate then.
-					if (key !== undefined) recent.forget(key);
+					recent.forget(key);
 					// Closed mid-execution: the poller is stopping and logs nothing.
 					throw result.action === 'deliverAgain' ? result.error : new OperationalError(`${what}: the trigger stopped before its execution finished; left in the queue`);
 				},
@@ -237,7 +264,9 @@ export class GreenApiTrigger implements INodeType {
 		);
 		poller.start();
 		return {
+			// Returns within a second whatever the file host does: the notification in flight stays queued.
 			closeFunction: async () => {
+				lifetime.close();
 				waiter?.close();
 				await poller.stop();
 			},

@@ -32,6 +32,14 @@ export const properties: INodeProperties[] = [
 		displayOptions: { show: { mode: ['webhook'] } },
 	},
 	{
+		displayName:
+			'Without a Webhook Token in the credential this webhook is open: anyone who learns its URL can start the workflow with a made-up notification (n8n\'s log says so at every activation). Set one in the credential and as webhookUrlToken in the Green-API console.',
+		name: 'openWebhookNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { mode: ['webhook'] } },
+	},
+	{
 		displayName: 'Set the Instance\'s Webhook URL on Activation',
 		name: 'setWebhookUrl',
 		type: 'boolean',

@@ -1,10 +1,11 @@
 import type { MessengerContext } from '../shared/messengers/types';
-import { isMessageFileError } from '../shared/transport/errors';
+import { MessageFileError, isMessageFileError } from '../shared/transport/errors';
+import { ActivationLifetime } from '../shared/delivery/activation';
 import type { QueuedNotification } from '../shared/messengers/greenApi/notifications';
 import { deleteNotification, receiveNotification } from '../shared/messengers/greenApi/notifications';
-import { pause, withChildSignal } from './abortable';
-import type { BackoffPolicy } from './backoff';
-import { PERSISTENT_BACKOFF, RATE_LIMIT_BACKOFF, TRANSIENT_BACKOFF, backoffDelayMs } from './backoff';
+import type { BackoffPolicy } from '../shared/delivery/backoff';
+import { PERSISTENT_BACKOFF, RATE_LIMIT_BACKOFF, TRANSIENT_BACKOFF, backoffDelayMs } from '../shared/delivery/backoff';
+import { abortablePause, withChildSignal } from '../shared/delivery/pause';
 
 export interface PollerHooks {
 	/** Emits the notification (downloading its files first). Resolves once n8n has it. */
@@ -59,9 +60,10 @@ export class NotificationPoller {
 		return this.controller.signal.aborted;
 	}
 
+	/** Ends the loop; returns within a second (a delivery in flight is abandoned by its own lifetime, not waited for). */
 	async stop(): Promise<void> {
 		this.controller.abort();
-		await this.loop;
+		if (this.loop) await ActivationLifetime.settleWithin(this.loop);
 	}
 
 	private async run(): Promise<void> {
@@ -80,7 +82,16 @@ export class NotificationPoller {
 			if (!notification) {
 				const minEmpty = this.settings.minEmptyPollMs ?? 1_000;
 				const elapsed = Date.now() - startedAt;
-				if (elapsed < minEmpty) await pause(minEmpty - elapsed, signal);
+				if (elapsed < minEmpty) await abortablePause(minEmpty - elapsed, signal);
+				continue;
+			}
+			if (notification.malformed !== undefined) {
+				// It would block every notification behind it for good: said (without its content) and deleted.
+				this.hooks.onError?.(
+					new Error(`queue entry ${notification.receiptId} is not a notification (its body is ${notification.malformed}); deleted so the queue moves on`),
+					0,
+				);
+				if (!(await this.deleteDelivered(notification.receiptId)) && !signal.aborted) await this.backOffAfterDelete();
 				continue;
 			}
 			try {
@@ -92,27 +103,54 @@ export class NotificationPoller {
 				continue;
 			}
 			// Delivered: deleting is now safe even while stopping, so it is not aborted.
-			await this.deleteDelivered(notification.receiptId);
+			// Not deleted: the head comes back (a duplicate then, skipped), so wait before reading it again.
+			if (!(await this.deleteDelivered(notification.receiptId)) && !signal.aborted) await this.backOffAfterDelete();
 		}
 	}
 
-	private async deleteDelivered(receiptId: number): Promise<void> {
+	private lastDeleteError: Error = new Error('deleteNotification failed');
+
+	/** Deletes failed in a row: the pause grows until one succeeds (a receive succeeding in between does not reset it). */
+	private deleteFailures = 0;
+
+	private async backOffAfterDelete(): Promise<void> {
+		this.deleteFailures++;
+		const error = this.lastDeleteError;
+		const policy = isRateLimit(error) ? RATE_LIMIT_BACKOFF : isTransient(error) ? (this.settings.transientBackoff ?? TRANSIENT_BACKOFF) : (this.settings.persistentBackoff ?? PERSISTENT_BACKOFF);
+		const delay = backoffDelayMs(this.deleteFailures, policy, this.settings.random);
+		this.hooks.onError?.(error, delay);
+		await abortablePause(delay, this.controller.signal);
+	}
+
+	/** true once Green-API confirmed the delete; a `{"result": false}` answer is a failure like any other. */
+	private async deleteDelivered(receiptId: number): Promise<boolean> {
 		const attempts = Math.max(1, this.settings.deleteAttempts ?? 3);
 		for (let attempt = 1; attempt <= attempts; attempt++) {
 			try {
-				await deleteNotification(this.context, receiptId, { timeoutMs: 15_000 });
-				return;
+				if (await deleteNotification(this.context, receiptId, { timeoutMs: 15_000 })) {
+					this.deleteFailures = 0;
+					return true;
+				}
+				throw new MessageFileError(`Green-API did not delete notification ${receiptId} from the queue (it answered result: false)`, {
+					kind: 'api',
+					httpCode: 200,
+					description: 'The notification stays at the head of the queue; it is not run again (de-duplicated), and the delete is tried again after a pause.',
+					retryable: true,
+				});
 			} catch (error) {
+				this.lastDeleteError = error as Error;
 				if (attempt === attempts || this.stopped) {
-					this.hooks.onError?.(error as Error, 0);
-					return;
+					// Logged here only when stopping; otherwise the pause that follows says it.
+					if (this.stopped) this.hooks.onError?.(error as Error, 0);
+					return false;
 				}
 				const policy = isRateLimit(error) ? RATE_LIMIT_BACKOFF : (this.settings.transientBackoff ?? TRANSIENT_BACKOFF);
 				const delay = backoffDelayMs(attempt, policy, this.settings.random);
 				this.hooks.onError?.(error as Error, delay);
-				await pause(delay, this.controller.signal);
+				await abortablePause(delay, this.controller.signal);
 			}
 		}
+		return false;
 	}
 
 	private async backOff(error: unknown): Promise<void> {
@@ -124,6 +162,6 @@ export class NotificationPoller {
 				: (this.settings.persistentBackoff ?? PERSISTENT_BACKOFF);
 		const delay = backoffDelayMs(this.failures, policy, this.settings.random);
 		this.hooks.onError?.(error instanceof Error ? error : new Error(String(error)), delay);
-		await pause(delay, this.controller.signal);
+		await abortablePause(delay, this.controller.signal);
 	}
 }

@@ -6,6 +6,8 @@
 //   t  Stream mode: robot messages of every type arrive as executions with the right files
 //   t  Stream mode: the socket killed mid-stream → reconnect, nothing lost, nothing twice
 //   t  HTTP callback: good, wrong, missing and stale signatures
+//   t  HTTP callback: a replayed request runs nothing; a captured signature with another message → 403
+//   t  Stream mode: n8n restarted while a slow file downloads → closed at once, the message runs once
 //   t  examples/dingtalk-trigger-voice-to-reply.json: PDF → text and voice note → Send Message replies (robot batchSend)
 //
 // From run.js (one line): await require('./dingTalkTrigger').run({ n8n, urls, work, scenario, assert });
@@ -258,6 +260,26 @@ async function run({ n8n, urls, work, scenario, assert }) {
 			return `${out.join(', ')}, good 200 {} → 1 execution with signed.pdf`;
 		});
 
+		await scenario('t  DingTalk Trigger (HTTP callback): a replayed request runs nothing; a captured signature with another message → 403', async () => {
+			const url = `${started.baseUrl}/webhook/${CALLBACK_WEBHOOK_ID}/dingtalk`;
+			const last = await n8n.lastExecutionId(CALLBACK_WF.id);
+			const headers = setup.dingTalkSignHeaders();
+			const message = setup.dingTalkMessage('text', undefined, { text: { content: 'pay the invoice' } });
+			const first = await lib.postJson(url, message, { headers });
+			assert(first.status === 200, `first: HTTP ${first.status}`);
+			const replay = await lib.postJson(url, message, { headers });
+			assert(replay.status === 200, `replay: HTTP ${replay.status}, want 200 (answered, not run)`);
+			const forged = await lib.postJson(url, setup.dingTalkMessage('text', undefined, { text: { content: 'pay the attacker' } }), { headers });
+			assert(forged.status === 403, `another message under the same signature: HTTP ${forged.status}, want 403: ${forged.body.toString('utf8').slice(0, 200)}`);
+			await n8n.waitForExecution(CALLBACK_WF.id, last);
+			await lib.sleep(1500);
+			const rows = await executionsAfter(n8n, CALLBACK_WF.id, last);
+			const texts = [];
+			for (const row of rows) texts.push(((await triggerItems(n8n, row))[0] || { json: {} }).json.text);
+			assert(rows.length === 1 && JSON.stringify(texts[0]) === JSON.stringify(message.text), `${rows.length} executions (${JSON.stringify(texts)}), want 1 with the first message`);
+			return 'first 200 → 1 execution; replay 200, not run; same signature with another msgId 403';
+		});
+
 		await scenario('t  example dingtalk-trigger-voice-to-reply.json: PDF → text and voice note → Send Message replies in the chat', async () => {
 			const app = setup.DT_TOKEN_APP.appKey;
 			await waitFor(async () => (await live(app)) === 1, 60_000, 'the example to connect');
@@ -281,6 +303,40 @@ async function run({ n8n, urls, work, scenario, assert }) {
 			assert(pdfReply && pdfReply.includes('Invoice 42'), `PDF reply: ${JSON.stringify(contents)}`);
 			assert(voiceReply && voiceReply.includes('audio/amr') && voiceReply.includes('明天开会'), `voice reply: ${JSON.stringify(contents)}`);
 			return `batchSend to ${staff}: ${pdfReply.slice(0, 50)}… / ${voiceReply.slice(0, 60)}`;
+		});
+
+		// Last: it restarts n8n (a new port), as saving an active workflow re-activates it.
+		await scenario('t  DingTalk Trigger (Stream): n8n restarted while a slow file downloads → closed at once, the message runs once', async () => {
+			await waitFor(async () => (await live(DT_APP.appKey)) === 1, 30_000, 'the trigger to connect');
+			const last = await n8n.lastExecutionId(STREAM_WF.id);
+			const ossBefore = (await lib.standInStats(urls)).ossGets;
+			const message = setup.dingTalkMessage('picture', { downloadCode: 'DT-SLOW' });
+			await deliver([message]);
+			await waitFor(async () => (await lib.standInStats(urls)).ossGets > ossBefore, 30_000, 'the slow download to start');
+			await lib.sleep(1000);
+			const stoppingAt = Date.now();
+			await n8n.stop();
+			const stopMs = Date.now() - stoppingAt;
+			const afterStop = await executionsAfter(n8n, STREAM_WF.id, last);
+			await n8n.start({
+				binaryMode: 'filesystem',
+				env: needsFlag ? { NODE_OPTIONS: '--experimental-websocket' } : {},
+				logFile: path.join(work, 'n8n-trigger-restart.log'),
+			});
+			const rows = await waitFor(async () => {
+				const found = await executionsAfter(n8n, STREAM_WF.id, last);
+				return found.length >= 1 ? found : undefined;
+			}, 90_000, 'the redelivered message to run');
+			await lib.sleep(5000); // a second execution would show up now
+			const all = await executionsAfter(n8n, STREAM_WF.id, last);
+			const ids = [];
+			for (const row of all) ids.push(((await triggerItems(n8n, row))[0] || { json: {} }).json.msgId);
+			assert(afterStop.length === 0, `${afterStop.length} execution(s) started by the closing activation`);
+			assert(ids.filter((id) => id === message.msgId).length === 1, `the message ran ${ids.filter((id) => id === message.msgId).length} times, want 1 (${JSON.stringify(ids)})`);
+			const items = await triggerItems(n8n, all[0]);
+			assert(items[0] && items[0].binary && items[0].binary.data, 'the execution has no file');
+			void rows;
+			return `n8n stopped in ${lib.fmtMs(stopMs)} mid-download; after the restart the message ran once, with its file (${items[0].binary.data.fileSize || '?'})`;
 		});
 	} finally {
 		await n8n.stop();

@@ -6,6 +6,8 @@
 //   g  polling mode: every notification exactly once while the stand-in drops polls
 //      and fails deletes (the failed ones come back and are de-duplicated)
 //   g  polling mode: a file message of every type arrives with the right file
+//   g  webhook mode without a Webhook Token: n8n's log warns at activation; another instance's body → 403
+//   g  polling mode: n8n restarted while a slow file downloads → the notification runs once, then is deleted
 // Called from run.js: `await require('./greenApiTrigger').run({ lib, scenario, assert, bin, work })`.
 
 const fs = require('node:fs');
@@ -20,6 +22,8 @@ const CRED_HOOK = { id: 'e2eGreenTrigHook', name: 'Green-API trigger (webhook)' 
 const CRED_POLL = { id: 'e2eGreenTrigPoll', name: 'Green-API trigger (polling)' };
 const WF_HOOK = 'e2eGreenTrigHookWf';
 const WF_POLL = 'e2eGreenTrigPollWf';
+const WF_OPEN = 'e2eGreenTrigOpenWf';
+const OPEN_WEBHOOK_ID = '0d7a5c1e-e2e0-4d00-8000-0000000000a2';
 const CHAT = '79001234567@c.us';
 
 /** One file message per Green-API message type that carries a file. */
@@ -90,11 +94,14 @@ async function run({ lib, scenario, assert, bin, work }) {
 			[
 				triggerWorkflow(WF_HOOK, 'E2E Green-API Trigger (webhook)', { mode: 'webhook', downloadFiles: true, options: {} }, CRED_HOOK, WEBHOOK_ID),
 				triggerWorkflow(WF_POLL, 'E2E Green-API Trigger (polling)', { mode: 'polling', receiveTimeout: 5, downloadFiles: true, options: {} }, CRED_POLL),
+				// The polling instance's credential has no Webhook Token: this webhook is open.
+				triggerWorkflow(WF_OPEN, 'E2E Green-API Trigger (open webhook)', { mode: 'webhook', downloadFiles: false, options: {} }, CRED_POLL, OPEN_WEBHOOK_ID),
 			],
 			path.join(dir, 'workflows.json'),
 		);
 		await n8n.publish(WF_HOOK);
 		await n8n.publish(WF_POLL);
+		await n8n.publish(WF_OPEN);
 		const started = await n8n.start({ binaryMode: 'filesystem', logFile: path.join(dir, 'n8n-start.log') });
 		const webhookUrl = `${started.baseUrl}/webhook/${WEBHOOK_ID}/webhook`;
 		await control('green-settings', { idInstance: HOOK.idInstance, settings: { webhookUrl, webhookUrlToken: WEBHOOK_TOKEN } });
@@ -217,6 +224,64 @@ async function run({ lib, scenario, assert, bin, work }) {
 			}
 			assert(!problems.length, problems.join('\n'));
 			return seen.join(', ');
+		});
+
+		await scenario('g  Green-API Trigger webhook without a Webhook Token: n8n\'s log warns at activation; another instance\'s body → 403', async () => {
+			const logFile = path.join(dir, 'n8n-start.log');
+			const readLog = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '');
+			const line = await lib.waitFor(() => readLog().split('\n').find((l) => /webhook is open/.test(l) && l.includes('E2E Green-API Trigger (open webhook)')), 30_000, 'the open-webhook warning in the n8n log');
+			const others = readLog().split('\n').filter((l) => /webhook is open/.test(l) && !l.includes('(open webhook)'));
+			assert(others.length === 0, `a workflow with a Webhook Token was warned about: ${others[0]}`);
+			assert(!readLog().includes(POLL.apiTokenInstance), 'the n8n log holds the API token');
+			const url = `${started.baseUrl}/webhook/${OPEN_WEBHOOK_ID}/webhook`;
+			const before = await n8n.lastExecutionId(WF_OPEN);
+			const foreign = await lib.postJson(url, textMessage(HOOK, 'OPEN-FOREIGN'));
+			const own = await lib.postJson(url, textMessage(POLL, 'OPEN-OWN'));
+			assert(foreign.status === 403, `another instance's notification: HTTP ${foreign.status}, want 403`);
+			assert(own.status === 200, `own instance: HTTP ${own.status}`);
+			await n8n.waitForExecution(WF_OPEN, before);
+			await lib.sleep(1000);
+			const ids = (await triggerItems(WF_OPEN, before)).flatMap((e) => e.items.map((i) => i.json.idMessage));
+			assert(JSON.stringify(ids) === '["OPEN-OWN"]', `executions carried ${JSON.stringify(ids)}`);
+			return `log: "${line.trim().slice(0, 140)}…"; foreign instance 403, own 200 → 1 execution`;
+		});
+
+		// Last: it restarts n8n (a new port), as saving an active workflow re-activates it.
+		await scenario('g  Green-API Trigger polling: n8n restarted while a slow file downloads → the notification runs once, then is deleted', async () => {
+			await control('green-queue-faults', { idInstance: POLL.idInstance });
+			const before = await n8n.lastExecutionId(WF_POLL);
+			const idMessage = 'SLOW-RESTART';
+			const { directUrl } = await control('green-add-file', {
+				idInstance: POLL.idInstance,
+				chatId: CHAT,
+				idMessage,
+				base64: Buffer.concat([fs.readFileSync(lib.fixturePath('image.png')), Buffer.alloc(400_000)]).toString('base64'),
+				linkExtension: 'png',
+				fault: { slowBytesPerSecond: 50_000 },
+			});
+			const mediaBefore = (await lib.standInStats(urls)).greenMediaGets;
+			await control('green-notify', { idInstance: POLL.idInstance, body: notification(POLL, idMessage, { typeMessage: 'imageMessage', fileMessageData: { downloadUrl: directUrl, caption: '', fileName: 'slow.png', jpegThumbnail: '', mimeType: 'image/png', isForwarded: false, forwardingScore: 0 } }) });
+			await lib.waitFor(async () => (await lib.standInStats(urls)).greenMediaGets > mediaBefore, 30_000, 'the slow download to start');
+			await lib.sleep(1000);
+			const stoppingAt = Date.now();
+			await n8n.stop();
+			const stopMs = Date.now() - stoppingAt;
+			const afterStop = (await n8n.executions(WF_POLL)).filter((r) => r.id > before).length;
+			const queued = (await control(`green-queue?idInstance=${POLL.idInstance}`)).pending.map((p) => p.body.idMessage);
+			await n8n.start({ binaryMode: 'filesystem', logFile: path.join(dir, 'n8n-restart.log') });
+			await waitForExecutions(WF_POLL, 1, before, 90_000);
+			const deadline = Date.now() + 60_000;
+			while (Date.now() < deadline && (await control(`green-queue?idInstance=${POLL.idInstance}`)).pending.length) await lib.sleep(500);
+			await lib.sleep(3000);
+			const all = await triggerItems(WF_POLL, before);
+			const ids = all.flatMap((e) => e.items.map((i) => i.json.idMessage));
+			assert(afterStop === 0, `${afterStop} execution(s) started by the closing activation`);
+			assert(JSON.stringify(queued) === JSON.stringify([idMessage]), `queue after the stop: ${JSON.stringify(queued)}, want the notification still there`);
+			assert(JSON.stringify(ids) === JSON.stringify([idMessage]), `executions carried ${JSON.stringify(ids)}, want it once`);
+			const item = all[0].items[0];
+			assert(item.binary && item.binary.data && item.binary.data.mimeType === 'image/png', `the file: ${JSON.stringify(item.binary && item.binary.data)}`);
+			assert((await control(`green-queue?idInstance=${POLL.idInstance}`)).pending.length === 0, 'not deleted after the execution');
+			return `n8n stopped in ${lib.fmtMs(stopMs)} mid-download, notification still queued; after the restart it ran once with its file, then was deleted`;
 		});
 	} finally {
 		await n8n.stop().catch(() => {});

@@ -51,6 +51,8 @@ function standInConfig() {
 			files: [
 				...availableDtFiles().map((f) => ({ downloadCode: `DT-${f}`, robotCode: DT_APP.appKey, body: body(f) })),
 				{ downloadCode: 'DT-TOKEN-image.png', robotCode: DT_TOKEN_APP.appKey, body: body('image.png') },
+				// About 8 s to download: n8n is restarted while it is still coming (issue 19).
+				{ downloadCode: 'DT-SLOW', robotCode: DT_APP.appKey, body: { size: 400_000, seed: 19 }, fault: { slowBytesPerSecond: 50_000 } },
 				// The reply example's messages reach the token app's robot, which downloads and replies as itself.
 				{ downloadCode: 'DT-TOKEN-document.pdf', robotCode: DT_TOKEN_APP.appKey, body: body('document.pdf') },
 				{ downloadCode: 'DT-TOKEN-voice.amr', robotCode: DT_TOKEN_APP.appKey, body: body('voice.amr') },

@@ -69,3 +69,44 @@ test("a link on the instance's media host is fetched directly, saving the downlo
 	expect(standIn.stats.greenDownloadFileCalls).toBe(0);
 	expect(run.items[0].json.messageFile).toMatchObject({ fileName: 'invoice.pdf', mimeType: 'application/pdf' });
 });
+
+describe('every redirect of a direct link is held to the same rule (issue 19, point 8)', () => {
+	test('a 302 from the media host to another address is not followed: the file comes through downloadFile', async () => {
+		const foreign = `http://127.0.0.1:${(internal.address() as AddressInfo).port}/latest/meta-data`;
+		const { directUrl } = standIn.greenApi.addFile({
+			idInstance: INSTANCE,
+			chatId: '79001234567@c.us',
+			idMessage: 'TRUST-3',
+			body: readFixture('document.pdf'),
+			linkExtension: 'pdf',
+			fault: { file: 'redirect', redirectTo: foreign, fileTimes: 1 },
+		});
+		internalHits = 0;
+		standIn.resetStats();
+
+		const run = await runNode({ parameters: { service: 'greenApi', source: 'message' }, input: [webhook(directUrl, 'TRUST-3')], credentials });
+
+		expect(run.error).toBeUndefined();
+		expect(internalHits).toBe(0);
+		expect(standIn.stats.greenDownloadFileCalls).toBe(1);
+		expect((await binaryBuffer(run.items[0].binary!.data)).equals(readFixture('document.pdf'))).toBe(true);
+	});
+
+	test('redirects that stay on the trusted host are followed as before', async () => {
+		const { directUrl } = standIn.greenApi.addFile({
+			idInstance: INSTANCE,
+			chatId: '79001234567@c.us',
+			idMessage: 'TRUST-4',
+			body: readFixture('document.pdf'),
+			linkExtension: 'pdf',
+			fault: { file: 'redirect', redirects: 2 },
+		});
+		standIn.resetStats();
+
+		const run = await runNode({ parameters: { service: 'greenApi', source: 'message' }, input: [webhook(directUrl, 'TRUST-4')], credentials });
+
+		expect(run.error).toBeUndefined();
+		expect(standIn.stats.greenDownloadFileCalls).toBe(0);
+		expect((await binaryBuffer(run.items[0].binary!.data)).equals(readFixture('document.pdf'))).toBe(true);
+	});
+});

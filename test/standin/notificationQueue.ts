@@ -14,7 +14,8 @@ import type { ServerResponse } from 'node:http';
 import { parseJsonObject, sendJson, sendText, sleep, type RequestContext } from './listener';
 import type { StandInStats } from './stats';
 
-export type QueueFault = 'status429' | 'status500' | 'status502' | 'drop' | 'slow';
+/** 'resultFalse': 200 {"result": false} and the notification stays (Green-API's answer when it did not delete). */
+export type QueueFault = 'status429' | 'status500' | 'status502' | 'drop' | 'slow' | 'resultFalse';
 
 export interface QueueFaults {
 	/** Decides the fault (if any) of the n-th receiveNotification call (1-based) of the instance. */
@@ -245,6 +246,9 @@ export class GreenNotificationQueues {
 				return true;
 			case 'drop':
 				ctx.req.socket.destroy();
+				return true;
+			case 'resultFalse':
+				sendJson(ctx.res, 200, { result: false });
 				return true;
 			case 'slow':
 				await sleep(faults.slowMs ?? 3_000, this.signal);

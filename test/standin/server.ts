@@ -5,6 +5,7 @@ import { DingTalkStandIn } from './dingtalk';
 import { GreenApiStandIn } from './greenapi';
 import { CONTROL_PREFIX, listen, sendJson, type Handler, type Listener, type RecordedRequest } from './listener';
 import type { QueueFault, WebhookDeliveryOptions } from './notificationQueue';
+import type { Fault } from './faults';
 import { emptyStats, resetStatsInPlace, type StandInStats } from './stats';
 
 export { DEFAULT_CORP_ID, DingTalkStandIn } from './dingtalk';
@@ -145,8 +146,9 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
 				});
 			}
 			case 'POST green-add-file': {
-				const input = JSON.parse(ctx.body.toString('utf8')) as { idInstance: string; chatId: string; idMessage: string; base64: string; linkExtension?: string };
-				const { directUrl } = greenApi.addFile({ idInstance: input.idInstance, chatId: input.chatId, idMessage: input.idMessage, body: Buffer.from(input.base64, 'base64'), linkExtension: input.linkExtension });
+				// fault: a Fault of faults.ts (e.g. {slowBytesPerSecond}), for a file host at the edges.
+				const input = JSON.parse(ctx.body.toString('utf8')) as { idInstance: string; chatId: string; idMessage: string; base64: string; linkExtension?: string; fault?: Fault };
+				const { directUrl } = greenApi.addFile({ idInstance: input.idInstance, chatId: input.chatId, idMessage: input.idMessage, body: Buffer.from(input.base64, 'base64'), linkExtension: input.linkExtension, fault: input.fault });
 				return sendJson(ctx.res, 200, { directUrl });
 			}
 			case 'GET green-sent':

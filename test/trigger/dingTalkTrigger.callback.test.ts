@@ -31,6 +31,7 @@ function signedHeaders(at = Date.now(), secret = APP_SECRET): Record<string, str
 
 const message = (extra: IDataObject = {}): IDataObject => ({
 	msgId: `cb${Math.random().toString(36).slice(2)}`,
+	createAt: Date.now(),
 	msgtype: 'picture',
 	conversationType: '1',
 	robotCode: ROBOT,

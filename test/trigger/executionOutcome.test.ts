@@ -2,7 +2,7 @@ import type { IRun } from 'n8n-workflow';
 
 import type { IDeferredPromise, INodeExecutionData, ITriggerFunctions } from 'n8n-workflow';
 
-import { ExecutionWaiter, LostExecutions, executionWasLost, lostExecutionMessage, rejectionWasLoss } from '../../nodes/shared/executionOutcome';
+import { ExecutionWaiter, LostExecutions, executionWasLost, lostExecutionMessage, rejectionWasLoss } from '../../nodes/shared/delivery/executionOutcome';
 import { crashedRun, nodeFailedRun, notStartedRun, stalledJobRun, succeededRun, unreadableSuccessRun } from '../helpers/executionRuns';
 
 describe('executionWasLost: a message is delivered again only when its execution never ran to an end', () => {

@@ -6,9 +6,9 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { StreamClient, type StreamTiming } from '../../nodes/DingTalkTrigger/streamClient';
 import type { StreamFrame } from '../../nodes/DingTalkTrigger/streamFrames';
-import { RecentMessages } from '../../nodes/DingTalkTrigger/recentMessages';
+import { RecentDeliveries } from '../../nodes/shared/delivery/recentDeliveries';
 import { openStreamConnection } from '../../nodes/shared/messengers/dingTalk/stream';
-import { retryDelayMs } from '../../nodes/shared/transport/retry';
+import { backoffDelayMs } from '../../nodes/shared/delivery/backoff';
 import { ensureWebSocket, until } from '../helpers/trigger';
 import { startStreamGateway, type DingTalkStreamGateway } from '../standin/dingtalkStream';
 import { startStandIn, type StandIn } from '../standin/server';
@@ -82,9 +82,9 @@ test('a silent gateway is noticed and replaced by a new connection', async () =>
 });
 
 test('reconnect backoff grows exponentially with jitter, from the base up to the cap', () => {
-	const policy = { retries: 0, baseDelayMs: 1_000, maxDelayMs: 60_000 };
-	const low = Array.from({ length: 8 }, (_, attempt) => retryDelayMs(attempt, policy, undefined, () => 0));
-	const high = Array.from({ length: 8 }, (_, attempt) => retryDelayMs(attempt, policy, undefined, () => 1));
+	const policy = { baseMs: 1_000, maxMs: 60_000 };
+	const low = Array.from({ length: 8 }, (_, attempt) => backoffDelayMs(attempt + 1, policy, () => 0));
+	const high = Array.from({ length: 8 }, (_, attempt) => backoffDelayMs(attempt + 1, policy, () => 1));
 	expect(high).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000]);
 	expect(low).toEqual(high.map((value) => value / 2));
 });
@@ -144,7 +144,7 @@ test('a full queue leaves messages unanswered for redelivery instead of growing 
 });
 
 test('dedup window: bounded by count and age, a failed run is forgotten', async () => {
-	const recent = new RecentMessages<string>(1_000, 3);
+	const recent = new RecentDeliveries<string>({ windowMs: 1_000, maxEntries: 3 });
 	let runs = 0;
 	const run = async () => {
 		runs++;
@@ -171,7 +171,7 @@ test('dedup window: bounded by count and age, a failed run is forgotten', async 
 });
 
 test('memory stays bounded: 20,000 distinct ids keep at most the configured count', async () => {
-	const recent = new RecentMessages<string>(60_000, 10_000);
+	const recent = new RecentDeliveries<string>({ windowMs: 60_000, maxEntries: 10_000 });
 	for (let i = 0; i < 20_000; i++) await recent.once(`m${i}`, async () => 'x', i);
 	expect(recent.size).toBeLessThanOrEqual(10_001);
 });

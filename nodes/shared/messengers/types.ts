@@ -21,6 +21,11 @@ export interface MessageFile {
 	hints: FileHints;
 	/** A link the message itself carries; tried before asking the API for one. */
 	directUrl?: string;
+	/**
+	 * The rule `directUrl` passed (e.g. "a Green-API file host"): every redirect from it must
+	 * pass it too, or the download stops there. Absent: redirects are not checked.
+	 */
+	directUrlPolicy?: (url: URL) => boolean;
 	/** What the provider needs to ask its API for a fresh link (e.g. downloadCode + robotCode); absent when the API cannot be asked. */
 	locator?: Record<string, string>;
 	/** Context for the output item's `messageFile` field (ids, sender, speech-to-text…). */

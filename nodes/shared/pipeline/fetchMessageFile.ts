@@ -86,12 +86,19 @@ function relabel(binary: IBinaryData, mimeType: string, fileName: string): void 
 	binary.fileType = fileTypeFromMimeType(mimeType);
 }
 
-async function downloadFrom(context: MessengerContext, url: string, file: MessageFile, options: FetchOptions): Promise<FetchedFile> {
+async function downloadFrom(
+	context: MessengerContext,
+	url: string,
+	file: MessageFile,
+	options: FetchOptions,
+	allowRedirect?: (url: URL) => boolean,
+): Promise<FetchedFile> {
 	return await withinBinaryStorageLimit(options.maxBytes, async (maxBytes) => await withRetries(async () => {
 		const opened = await openDownload(context.helpers.httpRequest, url, {
 			idleTimeoutMs: options.timeoutMs,
 			maxBytes,
 			headBytes: DETECTION_BYTES,
+			allowRedirect,
 		});
 		try {
 			return await storeDownload(context, opened, file, options, url);
@@ -133,13 +140,15 @@ export async function fetchMessageFile(
 	state: ExecutionState,
 ): Promise<FetchedFile> {
 	if (file.directUrl) {
-		const direct = await downloadFrom(context, file.directUrl, file, options).then(
+		// Every redirect is held to the rule the link itself passed.
+		const direct = await downloadFrom(context, file.directUrl, file, options, file.directUrlPolicy).then(
 			(fetched) => ({ fetched }),
 			(error: unknown) => ({ error }),
 		);
 		if ('fetched' in direct) return direct.fetched;
-		// Only an expired or refused link is worth a fresh one from the API.
-		if (!(isMessageFileError(direct.error) && direct.error.details.linkExpired && file.locator)) throw direct.error;
+		// Only an expired or refused link (or one redirecting where it may not) is worth a fresh one from the API.
+		const worthFreshLink = isMessageFileError(direct.error) && (direct.error.details.linkExpired || direct.error.details.redirectRefused);
+		if (!(worthFreshLink && file.locator)) throw direct.error;
 	}
 	const link = await withRetries(async () => await provider.resolveLink(context, file, state), options.retry);
 	return await downloadFrom(context, link, file, options);

@@ -20,6 +20,11 @@ export interface DownloadLimits {
 	maxBytes?: number;
 	/** How many redirects to follow. */
 	maxRedirects?: number;
+	/**
+	 * Whether a redirect may be followed to `url`: the rule the first URL was held to, for
+	 * every hop (a link trusted for its host must not lead anywhere else). Absent: any http(s) hop.
+	 */
+	allowRedirect?: (url: URL) => boolean;
 	/** How many leading bytes to read before handing the stream on. */
 	headBytes: number;
 }
@@ -299,7 +304,15 @@ export async function openDownload(httpRequest: HttpRequest, url: string, limits
 					description: 'The download link leads into a redirect loop.',
 				});
 			}
-			current = assertHttpUrl(new URL(headerValue(headers, 'location') as string, current).toString(), 'redirect target').toString();
+			const target = assertHttpUrl(new URL(headerValue(headers, 'location') as string, current).toString(), 'redirect target');
+			if (limits.allowRedirect && !limits.allowRedirect(target)) {
+				throw new MessageFileError(`The file host redirected the download to ${target.host}, which the link is not trusted for`, {
+					kind: 'download',
+					description: 'Only hosts of the messenger itself are followed from a link in a message; the file is asked for through the messenger\'s API instead where it can be.',
+					redirectRefused: true,
+				});
+			}
+			current = target.toString();
 			continue;
 		}
 		if (status < 200 || status >= 300) throw await httpStatusError(response, stream);

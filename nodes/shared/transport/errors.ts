@@ -26,6 +26,8 @@ export interface MessageFileErrorDetails {
 	retryAfterMs?: number;
 	/** The link the message carried no longer works; asking the API for a fresh one may. */
 	linkExpired?: boolean;
+	/** A redirect led outside the hosts the link was trusted for; it was not followed. */
+	redirectRefused?: boolean;
 }
 
 export class MessageFileError extends Error {

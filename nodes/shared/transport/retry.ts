@@ -9,12 +9,20 @@ export interface RetryPolicy {
 	maxDelayMs?: number;
 }
 
-/** Exponential backoff with full jitter; a server's Retry-After wins when it is longer (capped). */
+/**
+ * The one backoff of the package: `baseMs · 2^attempt` capped at `maxMs` (attempt 0 first),
+ * then jittered between half and all of it, so clients that failed together do not retry
+ * together, and no retry is ever immediate.
+ */
+export function exponentialBackoffMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+	const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
+	return ceiling / 2 + random() * (ceiling / 2);
+}
+
+/** Exponential backoff with jitter; a server's Retry-After wins when it is longer (capped). */
 export function retryDelayMs(attempt: number, policy: RetryPolicy, retryAfterMs?: number, random = Math.random): number {
-	const base = policy.baseDelayMs ?? 500;
 	const max = policy.maxDelayMs ?? 10_000;
-	const backoff = Math.min(max, base * 2 ** attempt);
-	const jittered = backoff / 2 + random() * (backoff / 2);
+	const jittered = exponentialBackoffMs(attempt, policy.baseDelayMs ?? 500, max, random);
 	return Math.min(Math.max(jittered, retryAfterMs ?? 0), Math.max(max, 30_000));
 }
 

@@ -69,6 +69,7 @@ export function fileInGreenApiMessage(message: IDataObject, messengerPrefix: str
 				fallbackName: greenApiFallbackName(messengerPrefix, idMessage ?? 'file'),
 			},
 			directUrl,
+			directUrlPolicy: directUrl ? (url: URL) => usableLink(url.toString(), isTrusted) !== undefined : undefined,
 			locator: chatId && idMessage ? (pickDefined({ chatId, idMessage, instanceId: stringField(instanceData, 'idInstance') }) as Record<string, string>) : undefined,
 			info: pickDefined({
 				messageId: idMessage,

@@ -20,6 +20,18 @@ const LONG_POLL_MARGIN_MS = 15_000;
 export interface QueuedNotification {
 	receiptId: number;
 	body: IDataObject;
+	/**
+	 * Set when the entry's `body` is not a JSON object: what it is instead (its type and
+	 * size, never its content). Such an entry can only be deleted, or it blocks the queue.
+	 */
+	malformed?: string;
+}
+
+function describeValue(value: unknown): string {
+	if (value === null || value === undefined) return 'empty';
+	if (Array.isArray(value)) return `an array of ${value.length} entries`;
+	if (typeof value === 'string') return `a string of ${value.length} characters`;
+	return `a ${typeof value}`;
 }
 
 export interface QueueCallOptions {
@@ -77,7 +89,7 @@ export async function receiveNotification(
 	if (body === null || body === undefined || body === '' || body === 'null') return null;
 	const record = body as { receiptId?: unknown; body?: unknown };
 	const receiptId = Number(record.receiptId);
-	if (typeof body !== 'object' || !Number.isSafeInteger(receiptId) || !record.body || typeof record.body !== 'object') {
+	if (typeof body !== 'object' || !Number.isSafeInteger(receiptId)) {
 		throw new MessageFileError('Green-API answered receiveNotification with something that is not a notification', {
 			kind: 'api',
 			httpCode: response.statusCode,
@@ -85,6 +97,7 @@ export async function receiveNotification(
 			retryable: true,
 		});
 	}
+	if (!record.body || typeof record.body !== 'object' || Array.isArray(record.body)) return { receiptId, body: {}, malformed: describeValue(record.body) };
 	return { receiptId, body: record.body as IDataObject };
 }
 

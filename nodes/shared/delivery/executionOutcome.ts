@@ -1,7 +1,7 @@
 import type { INodeExecutionData, IRun, ITriggerFunctions } from 'n8n-workflow';
 import { OperationalError } from 'n8n-workflow';
 
-import { abortablePause } from './abortablePause';
+import { abortablePause } from './pause';
 
 /*
  * For triggers that acknowledge a message only once its execution finished. The wait for

@@ -1,4 +1,6 @@
-/** Exponential backoff with full jitter: a fleet of triggers that failed together does not retry together. */
+import { exponentialBackoffMs } from '../transport/retry';
+
+/** How a trigger waits after a failure: exponential from `baseMs` up to `maxMs`, with jitter (see exponentialBackoffMs). */
 export interface BackoffPolicy {
 	baseMs: number;
 	maxMs: number;
@@ -10,8 +12,7 @@ export const RATE_LIMIT_BACKOFF: BackoffPolicy = { baseMs: 300, maxMs: 30_000 };
 /** Errors that need a person (wrong token, quota used up): retried rarely, so the log is not flooded. */
 export const PERSISTENT_BACKOFF: BackoffPolicy = { baseMs: 30_000, maxMs: 300_000 };
 
+/** The wait after the `failures`-th failure in a row (1 for the first), whole milliseconds. */
 export function backoffDelayMs(failures: number, policy: BackoffPolicy, random: () => number = Math.random): number {
-	const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, failures - 1));
-	// At least half the ceiling: jitter spreads retries without ever making one immediate.
-	return Math.round(ceiling / 2 + random() * (ceiling / 2));
+	return Math.round(exponentialBackoffMs(Math.max(0, failures - 1), policy.baseMs, policy.maxMs, random));
 }

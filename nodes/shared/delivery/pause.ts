@@ -20,3 +20,19 @@ export async function abortablePause(ms: number, stop: AbortSignal): Promise<boo
 		stop.addEventListener('abort', onStop, { once: true });
 	});
 }
+
+/**
+ * A signal that follows `parent` and lets go of it afterwards. One long-lived
+ * activation signal would otherwise collect a listener per request and per pause.
+ */
+export async function withChildSignal<T>(parent: AbortSignal, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+	const child = new AbortController();
+	const forward = () => child.abort();
+	if (parent.aborted) child.abort();
+	else parent.addEventListener('abort', forward, { once: true });
+	try {
+		return await run(child.signal);
+	} finally {
+		parent.removeEventListener('abort', forward);
+	}
+}
