@@ -6,7 +6,7 @@ import { senders } from '../shared/messengers';
 import { findMessage } from '../shared/messengers/incomingMessage';
 import type { ChatTarget, ExecutionState, MessageSender, SendOptions } from '../shared/messengers/types';
 import { failedItemJson, secretsOf, toNodeError } from '../shared/node/errors';
-import { mappedMessage } from '../shared/node/message';
+import { itemParameters, mappedMessage } from '../shared/node/message';
 import { runsAsTool } from '../shared/node/tool';
 import { forEachWithConcurrency } from '../shared/pipeline/itemPool';
 import { prepareOutgoingFile } from '../shared/pipeline/sendMessageFile';
@@ -34,8 +34,8 @@ function sendOptions(options: NodeOptions): SendOptions {
 	};
 }
 
-async function targetOf(context: IExecuteFunctions, sender: MessageSender, itemIndex: number): Promise<ChatTarget> {
-	if (context.getNodeParameter('recipient', itemIndex) === 'chat') return await sender.chatFromFields(context, itemIndex);
+async function targetOf(context: IExecuteFunctions, sender: MessageSender, itemIndex: number, recipient: string): Promise<ChatTarget> {
+	if (recipient === 'chat') return await sender.chatFromFields(context, itemIndex);
 	const message = findMessage(mappedMessage(context, itemIndex), sender, Object.values(senders));
 	return await sender.replyTarget(context, message, itemIndex);
 }
@@ -83,11 +83,12 @@ export class SendMessage implements INodeType {
 		const results: INodeExecutionData[] = new Array(items.length);
 		const concurrency = Math.max(1, Math.min(20, Math.floor((this.getNodeParameter('options', 0, {}) as NodeOptions).concurrency ?? 4)));
 
+		const parameter = itemParameters(this);
 		const sendItem = async (itemIndex: number, target: ChatTarget): Promise<IDataObject> => {
-			const rawOptions = this.getNodeParameter('options', itemIndex, {}) as NodeOptions;
+			const rawOptions = parameter<NodeOptions>('options', itemIndex, {});
 			const options = sendOptions(rawOptions);
-			if (this.getNodeParameter('content', itemIndex) === 'file') {
-				const propertyName = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim() || 'data';
+			if (parameter<string>('content', itemIndex, 'text') === 'file') {
+				const propertyName = String(parameter('binaryPropertyName', itemIndex, 'data')).trim() || 'data';
 				const file = await prepareOutgoingFile(this, itemIndex, propertyName, rawOptions.fileName?.trim() || undefined);
 				await sender.assertSendable(this, file);
 				const sent = await sender.sendFile(this, target, file, textOf(this, itemIndex, false), options, state);
@@ -107,7 +108,7 @@ export class SendMessage implements INodeType {
 		// Where each item goes, in item order (no messenger call yet).
 		const targets: Array<ChatTarget | undefined> = [];
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const outcome = await targetOf(this, sender, itemIndex).then(
+			const outcome = await targetOf(this, sender, itemIndex, parameter<string>('recipient', itemIndex, 'message')).then(
 				(target) => ({ target }),
 				(error: unknown) => ({ error: failure(itemIndex, error) }),
 			);
