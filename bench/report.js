@@ -483,6 +483,7 @@ const CARRIED_OVER = [
 	['QUEUE.md', '5. Queue mode'],
 	['TRIGGERS.md', '6. Triggers'],
 	['N8N_VERSIONS.md', '7. n8n 2.8 and 2.41: memory of one large file'],
+	['SENDING.md', '8. Sending'],
 ];
 
 function carriedOverSections() {
