@@ -7,6 +7,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { properties } from './description';
+import { serviceCredentials } from '../shared/node/service';
 import { failedItemJson, secretsOf, toNodeError } from '../shared/node/errors';
 import { mappedMessage } from '../shared/node/message';
 import { describeFetchedFile, fetchMessageFile } from '../shared/pipeline/fetchMessageFile';
@@ -48,10 +49,7 @@ export class DownloadMessageFile implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{ name: 'dingTalkApi', required: true, displayOptions: { show: { service: ['dingTalk'] } } },
-			{ name: 'greenApi', required: true, displayOptions: { show: { service: ['greenApi'] } } },
-		],
+		credentials: serviceCredentials,
 		properties,
 	};
 

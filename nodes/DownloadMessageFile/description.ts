@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { serviceProperty } from '../shared/node/service';
 import {
 	binaryPropertyNameOption,
 	fileNameOption,
@@ -91,17 +92,7 @@ const options: INodeProperties = {
 
 /** The node's parameters, in the order the editor shows them. */
 export const properties: INodeProperties[] = [
-	{
-	displayName: 'Service',
-	name: 'service',
-	type: 'options',
-	noDataExpression: true,
-	options: [
-		{ name: 'DingTalk', value: 'dingTalk', description: 'Files sent to a DingTalk robot' },
-		{ name: 'Green-API (WhatsApp / MAX / Telegram)', value: 'greenApi', description: 'Files received by a Green-API instance' },
-	],
-	default: 'dingTalk',
-	},
+	serviceProperty({ dingTalk: 'Files sent to a DingTalk robot', greenApi: 'Files received by a Green-API instance' }),
 	{
 	displayName: 'Source',
 	name: 'source',

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INo
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { properties } from './description';
+import { serviceCredentials } from '../shared/node/service';
 import { senders } from '../shared/messengers';
 import { findMessage } from '../shared/messengers/incomingMessage';
 import type { ChatTarget, ExecutionState, MessageSender, SendOptions } from '../shared/messengers/types';
@@ -63,10 +64,7 @@ export class SendMessage implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{ name: 'dingTalkApi', required: true, displayOptions: { show: { service: ['dingTalk'] } } },
-			{ name: 'greenApi', required: true, displayOptions: { show: { service: ['greenApi'] } } },
-		],
+		credentials: serviceCredentials,
 		properties,
 	};
 

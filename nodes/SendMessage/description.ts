@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { serviceProperty } from '../shared/node/service';
 import { maxRetriesOption, timeoutOption } from '../shared/pipeline/fileOptions';
 
 const recipientFields: INodeProperties[] = [
@@ -170,17 +171,7 @@ const options: INodeProperties = {
 
 /** The node's parameters, in the order the editor shows them. */
 export const properties: INodeProperties[] = [
-	{
-		displayName: 'Service',
-		name: 'service',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{ name: 'DingTalk', value: 'dingTalk', description: 'Reply as a DingTalk robot' },
-			{ name: 'Green-API (WhatsApp / MAX / Telegram)', value: 'greenApi', description: 'Reply from a Green-API instance' },
-		],
-		default: 'dingTalk',
-	},
+	serviceProperty({ dingTalk: 'Reply as a DingTalk robot', greenApi: 'Reply from a Green-API instance' }),
 	{
 		displayName: 'Send To',
 		name: 'recipient',
