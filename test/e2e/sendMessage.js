@@ -8,6 +8,7 @@
 //   s  binaries another node labelled wrongly (n8n's HTTP Request node, application/octet-stream,
 //      no extension): a JPEG goes out as `….jpg` (Green-API), a PDF as DingTalk's sampleFile `pdf`
 //   s  refusals before any upload: an Ogg voice note to DingTalk, a 101 MB file to Green-API
+//   s  examples/green-api-trigger-spreadsheet-to-csv.json: an .xlsx in, its table back as a CSV file
 // Called from run.js: `await require('./sendMessage').run({ lib, scenario, assert, bin, work })`.
 
 const crypto = require('node:crypto');
@@ -17,6 +18,9 @@ const path = require('node:path');
 const PACKAGE = 'n8n-nodes-message-files';
 const GREEN = { idInstance: '1101000931', apiTokenInstance: 'e2e-send-token-0123456', messenger: 'whatsapp' };
 const DT_APP = { appKey: 'dinge2esendapp', appSecret: 'e2e-send-secret-0001' };
+const EXAMPLE_INSTANCE = { idInstance: '1101000932', apiTokenInstance: 'e2e-send-example-token-01', messenger: 'whatsapp' };
+const CRED_EXAMPLE = { id: 'e2eSendGreenEx01', name: 'Green-API (send example)' };
+const EXAMPLE = { file: 'green-api-trigger-spreadsheet-to-csv.json', id: 'exGreenXlsxToCsv' };
 const CHAT = '79001234567@c.us';
 const STAFF = 'e2eSendStaff01';
 const GROUP = 'cidE2eSendGroup==';
@@ -125,10 +129,19 @@ function mislabelled() {
 	);
 }
 
-function greenNotification(idMessage, typeMessage, fileMessageData) {
+/** The example as a user imports it, its credential the example instance's. */
+function exampleWorkflow(lib) {
+	const wf = lib.loadExample(EXAMPLE.file);
+	for (const n of wf.nodes) if (n.credentials && n.credentials.greenApi) n.credentials.greenApi = CRED_EXAMPLE;
+	const trigger = wf.nodes.find((n) => n.type === `${PACKAGE}.greenApiTrigger`);
+	trigger.parameters.receiveTimeout = 5;
+	return { ...wf, id: EXAMPLE.id, active: false };
+}
+
+function greenNotification(idMessage, typeMessage, fileMessageData, instance = GREEN) {
 	return {
 		typeWebhook: 'incomingMessageReceived',
-		instanceData: { idInstance: Number(GREEN.idInstance), wid: `${GREEN.idInstance}@c.us`, typeInstance: 'whatsapp' },
+		instanceData: { idInstance: Number(instance.idInstance), wid: `${instance.idInstance}@c.us`, typeInstance: 'whatsapp' },
 		timestamp: Math.floor(Date.now() / 1000),
 		idMessage,
 		senderData: { chatId: CHAT, sender: CHAT, chatName: 'E2E', senderName: 'E2E' },
@@ -173,8 +186,10 @@ async function run({ lib, scenario, assert, bin, work }) {
 					files: [{ downloadCode: 'SEND-PIC', robotCode: DT_APP.appKey, body: { path: fixture('image.jpg') } }],
 				},
 				greenApi: {
-					instances: [GREEN],
+					instances: [GREEN, EXAMPLE_INSTANCE],
 					files: [
+						{ idInstance: EXAMPLE_INSTANCE.idInstance, chatId: CHAT, idMessage: 'EX-XLSX', body: { path: fixture('spreadsheet.xlsx') }, linkExtension: 'xlsx' },
+						{ idInstance: EXAMPLE_INSTANCE.idInstance, chatId: CHAT, idMessage: 'EX-PDF', body: { path: fixture('document.pdf') }, linkExtension: 'pdf' },
 						{ idInstance: GREEN.idInstance, chatId: CHAT, idMessage: 'SEND-JPEG', body: { path: fixture('image.jpg') } },
 						{ idInstance: GREEN.idInstance, chatId: CHAT, idMessage: 'SEND-PDF', body: { path: fixture('document.pdf') } },
 						{ idInstance: GREEN.idInstance, chatId: CHAT, idMessage: 'SEND-OGG', body: { path: fixture('voice.ogg') } },
@@ -193,12 +208,13 @@ async function run({ lib, scenario, assert, bin, work }) {
 		await n8n.importCredentials(
 			[
 				{ ...CRED_GREEN, type: 'greenApi', data: { apiUrl: urls.greenApiUrl, mediaUrl: urls.greenMediaUrl, idInstance: GREEN.idInstance, apiTokenInstance: GREEN.apiTokenInstance, messenger: 'whatsapp' } },
+				{ ...CRED_EXAMPLE, type: 'greenApi', data: { apiUrl: urls.greenApiUrl, mediaUrl: urls.greenMediaUrl, idInstance: EXAMPLE_INSTANCE.idInstance, apiTokenInstance: EXAMPLE_INSTANCE.apiTokenInstance, messenger: 'whatsapp' } },
 				{ ...CRED_DT, type: 'dingTalkApi', data: { appType: 'internal', appKey: DT_APP.appKey, appSecret: DT_APP.appSecret, baseUrl: urls.dingTalkUrl } },
 			],
 			path.join(dir, 'credentials.json'),
 		);
-		await n8n.importWorkflows([greenLoop(), dingTalkLoop(), mislabelled()], path.join(dir, 'workflows.json'));
-		for (const wf of Object.values(WF)) await n8n.publish(wf.id);
+		await n8n.importWorkflows([greenLoop(), dingTalkLoop(), mislabelled(), exampleWorkflow(lib)], path.join(dir, 'workflows.json'));
+		for (const wf of [...Object.values(WF), EXAMPLE]) await n8n.publish(wf.id);
 		const { node: nodeVersion } = await lib.n8nVersions(n8n.bin);
 		const started = await n8n.start({
 			binaryMode: 'filesystem',
@@ -298,6 +314,27 @@ async function run({ lib, scenario, assert, bin, work }) {
 			assert(greenAfter.sent.length === greenBefore.sent.length, 'Green-API got an upload');
 			assert(![ogg, big].some((o) => JSON.stringify(o).includes(GREEN.apiTokenInstance) || JSON.stringify(o).includes(DT_APP.appSecret)), 'an error holds a secret');
 			return `“${ogg.error}” / “${big.error}”`;
+		});
+
+		await scenario('s  example green-api-trigger-spreadsheet-to-csv.json: an .xlsx in, its table back as CSV; a PDF gets the explanation', async () => {
+			const before = await n8n.lastExecutionId(EXAMPLE.id);
+			const sentBefore = (await greenSent()).length;
+			const document = (idMessage, fileName, mimeType) =>
+				greenNotification(idMessage, 'documentMessage', { downloadUrl: link(idMessage), caption: '', fileName, jpegThumbnail: '', mimeType }, EXAMPLE_INSTANCE);
+			// The sender's name has no extension: the example's check for Excel relies on the bytes.
+			await control('green-notify', { idInstance: EXAMPLE_INSTANCE.idInstance, body: document('EX-XLSX', 'figures', 'application/octet-stream') });
+			await control('green-notify', { idInstance: EXAMPLE_INSTANCE.idInstance, body: document('EX-PDF', 'report.pdf', 'application/pdf') });
+			await lib.waitFor(async () => (await n8n.executions(EXAMPLE.id)).filter((r) => r.id > before && !['new', 'running', 'waiting'].includes(r.status)).length >= 2, 90_000, 'two executions of the example');
+			const rows = (await n8n.executions(EXAMPLE.id)).filter((r) => r.id > before);
+			assert(rows.every((r) => r.status === 'success'), `executions ${JSON.stringify(rows.map((r) => r.status))}`);
+			const sent = (await greenSent()).slice(sentBefore).filter((m) => m.idInstance === EXAMPLE_INSTANCE.idInstance);
+			const csv = sent.find((m) => m.method === 'sendFileByUpload');
+			assert(csv && csv.fileName === 'figures.csv' && csv.quotedMessageId === 'EX-XLSX' && csv.fileSize > 0, `CSV ${JSON.stringify(csv)}`);
+			const caption = sent.find((m) => m.method === 'sendMessage' && m.message === 'Here is figures.xlsx as CSV');
+			assert(caption, `the caption of the CSV (a document: sent as its own message) in ${JSON.stringify(sent.map((m) => m.message))}`);
+			const explanation = sent.find((m) => m.method === 'sendMessage' && /Send me an Excel file/.test(m.message || ''));
+			assert(explanation && explanation.chatId === CHAT, `explanation in ${JSON.stringify(sent.map((m) => m.message))}`);
+			return `${csv.fileName} (${csv.fileSize} bytes, ${csv.partMimeType}) quoting EX-XLSX; the PDF got “${explanation.message.slice(0, 40)}…”`;
 		});
 	} finally {
 		await n8n.stop().catch(() => {});
