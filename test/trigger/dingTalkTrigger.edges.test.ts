@@ -25,7 +25,12 @@ let counter = 0;
 ensureWebSocket();
 
 const sign = (timestamp: string) => createHmac('sha256', APP_SECRET).update(`${timestamp}\n${APP_SECRET}`, 'utf8').digest('base64');
-const signedHeaders = (at = Date.now()) => ({ 'content-type': 'application/json', timestamp: String(at), sign: sign(String(at)) });
+// DingTalk signs each callback as it sends it: two messages never share a millisecond here (one pair serves one message).
+let lastSigned = 0;
+const signedHeaders = (at = Math.max(Date.now(), lastSigned + 1)) => {
+	lastSigned = Math.max(lastSigned, at);
+	return { 'content-type': 'application/json', timestamp: String(at), sign: sign(String(at)) };
+};
 
 function robotMessage(msgtype: string, content?: IDataObject, extra: IDataObject = {}): IDataObject {
 	counter++;

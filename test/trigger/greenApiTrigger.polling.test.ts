@@ -127,6 +127,8 @@ describe('Green-API Trigger, polling mode', () => {
 		standIn.greenApi.queues.enqueue(MAX.idInstance, textMessage(MAX, '2755232962562', '10000000'));
 		active = await activateTrigger(polling(MAX));
 		await active.waitForItems(1);
+		// The delete follows the emit: wait for it rather than race it.
+		await waitFor(() => standIn.greenApi.queues.pending(MAX.idInstance).length === 0);
 		expect(standIn.requests.some((r) => r.path.startsWith(`/v3/waInstance${MAX.idInstance}/receiveNotification/`))).toBe(true);
 		expect(standIn.requests.some((r) => r.path.startsWith(`/v3/waInstance${MAX.idInstance}/deleteNotification/`))).toBe(true);
 	});
