@@ -19,6 +19,8 @@ module.exports = {
 		'^n8n-core$': pkg('n8n-core'),
 		'^n8n-core/(.*)$': `${pkg('n8n-core')}/$1`,
 		'^@n8n/di$': pkg('@n8n/di'),
+		// n8n 2.41+ makes its HTTP requests here (the multipart test calls it as nodes do).
+		'^@n8n/backend-network$': pkg('@n8n/backend-network'),
 	},
 	// Its own cache: the repo's run and this one transform the same files against different libraries.
 	cacheDirectory: path.join(modules, '..', '.jest-cache'),

@@ -6,9 +6,26 @@ import Busboy from 'busboy';
 import { createHash } from 'crypto';
 import { createServer, type IncomingMessage, type Server } from 'http';
 import type { AddressInfo } from 'net';
-import { httpRequest } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
+import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { multipartRequest, type UploadFile } from '../../nodes/shared/transport/multipartBody';
+
+/** n8n's own HTTP helper, the one a node's `this.helpers.httpRequest` calls: n8n-core's (up to 2.40) or @n8n/backend-network's (2.41+). */
+function n8nHttpRequest(): (options: IHttpRequestOptions) => Promise<unknown> {
+	try {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const helpers = require('n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions') as { httpRequest?: (options: IHttpRequestOptions) => Promise<unknown> };
+		if (typeof helpers.httpRequest === 'function') return helpers.httpRequest;
+	} catch {
+		// n8n-core 2.41 moved it
+	}
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { Container } = require('@n8n/di') as { Container: { get<T>(type: unknown): T } };
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { OutboundHttp } = require('@n8n/backend-network') as { OutboundHttp: unknown };
+	return async (options) => await Container.get<{ requests(): { request(o: IHttpRequestOptions): Promise<unknown> } }>(OutboundHttp).requests().request(options);
+}
+const httpRequest = n8nHttpRequest();
 
 interface ReceivedForm {
 	contentLength: number;
@@ -119,8 +136,9 @@ test('a 256 MB file streams through without being held in memory', async () => {
 	}
 	expect(received.at(-1)!.files[0]).toMatchObject({ size: file.size, sha256: file.sha256 });
 	console.log(`[multipart] 256 MB upload: peak heap + buffers growth ${(peak / 1024 / 1024).toFixed(1)} MB`);
-	// Buffering the body (axios's redirect support does, when redirects are followed) would take 256 MB.
-	expect(peak).toBeLessThan(96 * 1024 * 1024);
+	// Buffering the body (axios's redirect support does, when redirects are followed) would take 256 MB or more.
+	// Streamed it is ~21 MB on Node 20 and ~90 MB on Node 24, whose garbage collector lets more grow (BENCHMARKS.md §7).
+	expect(peak).toBeLessThan(128 * 1024 * 1024);
 });
 
 test('a file whose bytes fall short of its announced size fails the request instead of hanging', async () => {
