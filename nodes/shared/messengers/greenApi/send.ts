@@ -23,8 +23,8 @@ type SendMethod = Extract<GreenApiMethod, 'sendMessage' | 'sendFileByUpload'>;
 
 /**
  * Green-API allows 50 sendMessage and 50 sendFileByUpload calls a second per instance
- * (its rate limiter page), far above what the node's one-item-after-another loop sends
- * over a real network, and it queues every send anyway, releasing one per "message sending
+ * (its rate limiter page), far above what the node sends over a real network (a few chats
+ * at a time, each chat's messages one after another), and it queues every send anyway, releasing one per "message sending
  * delay" (≥ 500 ms). So sends are not paced ahead, which would only slow bursts: a 429
  * (from bursts of concurrent executions or other processes) is waited out instead, as
  * downloadFile's are.
