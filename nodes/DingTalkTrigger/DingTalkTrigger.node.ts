@@ -27,7 +27,7 @@ import { messageItems } from './messageItems';
 import type { CallbackOutcome } from './streamClient';
 import { StreamClient } from './streamClient';
 import type { StreamFrame } from './streamFrames';
-import { nodeWebSocketFactory } from './streamSocket';
+import { nodeWebSocketFactory } from './streamClient';
 
 type TriggerOptions = FileOptionValues & MessageItemOptions & MessageFilterOptions & { acknowledge?: 'emitted' | 'executionFinished' };
 
