@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 
-export type HostRole = 'dingTalk' | 'oss' | 'greenApi' | 'greenMedia' | 'chatModel';
+export type HostRole = 'dingTalk' | 'oss' | 'greenApi' | 'greenMedia' | 'chatModel' | 'feishu';
 
 export interface RecordedRequest {
 	seq: number;
@@ -32,6 +32,8 @@ export type Handler = (ctx: RequestContext) => void | Promise<void>;
 
 export interface Listener {
 	url: string;
+	/** The node:http server, for hosts that also take WebSocket upgrades. */
+	server: http.Server;
 	close(): Promise<void>;
 }
 
@@ -110,6 +112,7 @@ export async function listen(
 
 	return {
 		url: baseUrl,
+		server,
 		close: () =>
 			new Promise<void>((resolve) => {
 				server.close(() => resolve());

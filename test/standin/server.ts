@@ -1,7 +1,8 @@
-// Entry point of the local stand-in: four real HTTP listeners on 127.0.0.1
-// (DingTalk API, its OSS file host, Green-API, Green media host) sharing one
+// Entry point of the local stand-in: five real HTTP listeners on 127.0.0.1
+// (DingTalk API, its OSS file host, Green-API, Green media host, Feishu/Lark Open API) sharing one
 // stats object and one request log. See README.md.
 import { DingTalkStandIn } from './dingtalk';
+import { FeishuStandIn, type FeishuAppInput, type FeishuChatInput, type FeishuMessageFileInput, type FeishuUserInput } from './feishu';
 import { GreenApiStandIn } from './greenapi';
 import { CONTROL_PREFIX, listen, sendJson, type Handler, type Listener, type RecordedRequest } from './listener';
 import type { QueueFault, WebhookDeliveryOptions } from './notificationQueue';
@@ -13,6 +14,19 @@ export type { DingTalkAppInput, DingTalkFileInput, DingTalkSuiteInput } from './
 export { DINGTALK_UPLOAD_RULES } from './dingtalkSend';
 export type { DingTalkSentMessage, DingTalkUpload, DingTalkUploadType } from './dingtalkSend';
 export { GreenApiStandIn } from './greenapi';
+export { FEISHU_LIMITS, FeishuStandIn } from './feishu';
+export type {
+	ContentDispositionForm,
+	FeishuAppInput,
+	FeishuChatInput,
+	FeishuFault,
+	FeishuMessageFileInput,
+	FeishuResourceRefusal,
+	FeishuRoute,
+	FeishuSentMessage,
+	FeishuUpload,
+	FeishuUserInput,
+} from './feishu';
 export { GreenNotificationQueues } from './notificationQueue';
 export type { InstanceSettings, QueueFault, QueueFaults, WebhookDelivery, WebhookDeliveryOptions } from './notificationQueue';
 export type { GreenFileInput, GreenInstanceInput, GreenInstanceState, GreenMessageRef, GreenMessenger, GreenSendMethod, GreenSentMessage } from './greenapi';
@@ -35,6 +49,12 @@ export interface StandInOptions {
 	greenExpiredLinkStatus?: 403 | 404;
 	/** receiveNotification + deleteNotification calls allowed per instance per second. Default: no limit. */
 	greenQueueRateLimitPerSecond?: number;
+	/** Feishu tenant token lifetime in seconds (enforced). Default 7200. */
+	feishuTokenLifetimeSeconds?: number;
+	/** Feishu messages per second per chat or user (230020 above); 0 = off. Default 5. */
+	feishuChatRateLimitPerSecond?: number;
+	/** Feishu calls per second per app per API (429 99991400 above); 0 = off. Default 50. */
+	feishuAppRateLimitPerSecond?: number;
 }
 
 export interface StandIn {
@@ -42,10 +62,13 @@ export interface StandIn {
 	ossUrl: string;
 	greenApiUrl: string;
 	greenMediaUrl: string;
+	/** Feishu and Lark Open API (the credential's base URL); also `POST /callback/ws/endpoint` once a gateway plugs in. */
+	feishuUrl: string;
 	/** Where /__standin/stats, /expire-tokens, /expire-links, /reset-stats, /requests live (the DingTalk listener). */
 	controlUrl: string;
 	dingTalk: DingTalkStandIn;
 	greenApi: GreenApiStandIn;
+	feishu: FeishuStandIn;
 	/** Live counters (same object across resetStats()). */
 	readonly stats: StandInStats;
 	/** Every request received (control endpoints excepted), in order. */
@@ -94,6 +117,15 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
 		closing.signal,
 	);
 	greenApi.queues.options = { rateLimitPerSecond: options.greenQueueRateLimitPerSecond };
+	const feishu = new FeishuStandIn(
+		stats,
+		{
+			tokenLifetimeSeconds: options.feishuTokenLifetimeSeconds,
+			chatRateLimitPerSecond: options.feishuChatRateLimitPerSecond,
+			appRateLimitPerSecond: options.feishuAppRateLimitPerSecond,
+		},
+		closing.signal,
+	);
 
 	const resetStats = () => {
 		resetStatsInPlace(stats);
@@ -110,6 +142,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
 				return sendJson(ctx.res, 200, requests);
 			case 'POST expire-tokens':
 				dingTalk.expireTokens();
+				feishu.expireTokens();
 				return sendJson(ctx.res, 200, { ok: true });
 			case 'POST expire-links':
 				dingTalk.expireLinks();
@@ -168,6 +201,24 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
 				for (const group of input.groups ?? []) dingTalk.send.addGroup(group.openConversationId, group.robotCodes);
 				return sendJson(ctx.res, 200, { ok: true });
 			}
+			case 'POST feishu-setup': {
+				// {apps?, users?, chats?, messages?: [{messageId, chatId}], files?: [{…, base64 | size+seed}], expireTokens?,
+				//  rateLimits?: {perChat?, perApp?}, contentDisposition?, failNext?: [{route, status, body?, headers?, times?}]}
+				const input = JSON.parse(ctx.body.toString('utf8')) as FeishuSetup;
+				applyFeishuSetup(feishu, input);
+				return sendJson(ctx.res, 200, { ok: true });
+			}
+			case 'GET feishu-sent':
+				// Feishu's accepted messages, uploads (bytes left out) and call counters.
+				return sendJson(ctx.res, 200, {
+					sent: feishu.sent,
+					uploads: feishu.uploads.map((upload) => ({ ...upload, bytes: undefined })),
+					calls: feishu.calls,
+					uploadBytesReceived: feishu.uploadBytesReceived,
+				});
+			case 'POST feishu-reset-sends':
+				feishu.resetSends();
+				return sendJson(ctx.res, 200, { ok: true });
 			case 'POST reset-stats':
 				resetStats();
 				return sendJson(ctx.res, 200, { ok: true });
@@ -190,6 +241,10 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
 		listeners.push(greenApiListener);
 		const greenMedia = await listen('greenMedia', greenApi.handleMedia, record, { streamsBody: GreenApiStandIn.streamsBody, keepAliveTimeoutMs: 60_000 });
 		listeners.push(greenMedia);
+		const feishuListener = await listen('feishu', feishu.handleApi, record, { streamsBody: FeishuStandIn.streamsBody, keepAliveTimeoutMs: 60_000 });
+		listeners.push(feishuListener);
+		feishu.url = feishuListener.url;
+		feishu.server = feishuListener.server;
 
 		dingTalk.apiUrl = dingTalkListener.url;
 		dingTalk.ossUrl = oss.url;
@@ -199,16 +254,18 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
 		await Promise.all(listeners.map((l) => l.close()));
 		throw err;
 	}
-	const [dingTalkListener, oss, greenApiListener, greenMedia] = listeners as [Listener, Listener, Listener, Listener];
+	const [dingTalkListener, oss, greenApiListener, greenMedia, feishuListener] = listeners as [Listener, Listener, Listener, Listener, Listener];
 
 	return {
 		dingTalkUrl: dingTalkListener.url,
 		ossUrl: oss.url,
 		greenApiUrl: greenApiListener.url,
 		greenMediaUrl: greenMedia.url,
+		feishuUrl: feishuListener.url,
 		controlUrl: dingTalkListener.url,
 		dingTalk,
 		greenApi,
+		feishu,
 		stats,
 		requests,
 		resetStats,
@@ -218,4 +275,37 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
 			await Promise.all(listeners.map((l) => l.close()));
 		},
 	};
+}
+
+type JsonFileBody = { size: number; seed?: number } | { base64: string } | { text: string };
+
+/** What `POST /__standin/feishu-setup` and cli.ts's `feishu` config key take. */
+export interface FeishuSetup {
+	apps?: FeishuAppInput[];
+	users?: FeishuUserInput[];
+	chats?: FeishuChatInput[];
+	messages?: Array<{ messageId: string; chatId: string }>;
+	files?: Array<Omit<FeishuMessageFileInput, 'body'> & { body: JsonFileBody }>;
+	expireTokens?: boolean;
+	rateLimits?: { perChat?: number; perApp?: number };
+	contentDisposition?: FeishuStandIn['contentDisposition'];
+	failNext?: Array<Parameters<FeishuStandIn['failNext']>[1] & { route: Parameters<FeishuStandIn['failNext']>[0] }>;
+}
+
+export function applyFeishuSetup(feishu: FeishuStandIn, setup: FeishuSetup): void {
+	for (const app of setup.apps ?? []) feishu.addApp(app);
+	for (const user of setup.users ?? []) feishu.addUser(user);
+	for (const chat of setup.chats ?? []) feishu.addChat(chat);
+	for (const message of setup.messages ?? []) feishu.addMessage(message);
+	for (const file of setup.files ?? []) {
+		const body = file.body;
+		feishu.addMessageFile({
+			...file,
+			body: 'size' in body ? { size: body.size, seed: body.seed } : 'base64' in body ? Buffer.from(body.base64, 'base64') : Buffer.from(body.text, 'utf8'),
+		});
+	}
+	if (setup.expireTokens) feishu.expireTokens();
+	if (setup.rateLimits) feishu.setRateLimits(setup.rateLimits);
+	if (setup.contentDisposition) feishu.contentDisposition = setup.contentDisposition;
+	for (const { route, ...fault } of setup.failNext ?? []) feishu.failNext(route, fault);
 }

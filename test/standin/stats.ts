@@ -32,6 +32,19 @@ export interface StandInStats {
 	/** GET/HEAD requests on the Green media host (redirect hops included). */
 	greenMediaGets: number;
 	greenMediaBytesServed: number;
+	/** Feishu tenant_access_token/internal calls (any outcome) and tokens minted. */
+	feishuTokenCalls: number;
+	feishuTokensIssued: number;
+	/** Feishu calls refused with 99991663 (expired or unknown token). */
+	feishuInvalidTokenAnswers: number;
+	/** Feishu message-resource downloads (any outcome) and the file bytes they served. */
+	feishuResourceCalls: number;
+	feishuBytesServed: number;
+	/** Feishu image + file uploads, sends + replies (any outcome). */
+	feishuUploadCalls: number;
+	feishuSendCalls: number;
+	/** Feishu 230020 (per chat) and 429 99991400 (per app) answers. */
+	feishuRateLimited: number;
 	/** Green-API 429 answers. */
 	rateLimited429: number;
 	/** Injected faults that fired (API answers, resets, file faults). */
@@ -60,6 +73,14 @@ export function emptyStats(): StandInStats {
 		greenWebhookPosts: 0,
 		greenMediaGets: 0,
 		greenMediaBytesServed: 0,
+		feishuTokenCalls: 0,
+		feishuTokensIssued: 0,
+		feishuInvalidTokenAnswers: 0,
+		feishuResourceCalls: 0,
+		feishuBytesServed: 0,
+		feishuUploadCalls: 0,
+		feishuSendCalls: 0,
+		feishuRateLimited: 0,
 		rateLimited429: 0,
 		faultsInjected: 0,
 		maxConcurrentFileGets: 0,
