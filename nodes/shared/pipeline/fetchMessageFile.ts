@@ -8,7 +8,7 @@ import { decideFileName } from './fileType/fileName';
 import { judgeHead } from './fileType/fromBytes';
 import { bareMimeType, extensionOf } from './fileType/mimeExtensions';
 import { withinBinaryStorageLimit } from './binaryStorageLimit';
-import type { ExecutionState, FileProvider, MessageFile, MessengerContext } from '../messengers/types';
+import type { ExecutionState, FileProvider, FileSource, MessageFile, MessengerContext } from '../messengers/types';
 import type { OpenedDownload } from '../transport/download';
 import { bodyError, cutOffError, openDownload } from '../transport/download';
 import type { RetryPolicy } from '../transport/retry';
@@ -88,17 +88,22 @@ function relabel(binary: IBinaryData, mimeType: string, fileName: string): void 
 
 async function downloadFrom(
 	context: MessengerContext,
-	url: string,
+	source: FileSource,
 	file: MessageFile,
 	options: FetchOptions,
 	allowRedirect?: (url: URL) => boolean,
 ): Promise<FetchedFile> {
+	// A link is opened anonymously; an authenticated request with the messenger's token, and its redirects without it.
+	const url = typeof source === 'string' ? source : source.url;
+	const httpRequest = typeof source === 'string' ? context.helpers.httpRequest : source.httpRequest;
 	return await withinBinaryStorageLimit(options.maxBytes, async (maxBytes) => await withRetries(async () => {
-		const opened = await openDownload(context.helpers.httpRequest, url, {
+		const opened = await openDownload(httpRequest, url, {
 			idleTimeoutMs: options.timeoutMs,
 			maxBytes,
 			headBytes: DETECTION_BYTES,
 			allowRedirect,
+			explainRefusal: typeof source === 'string' ? undefined : source.explainRefusal,
+			redirectHttpRequest: context.helpers.httpRequest,
 		});
 		try {
 			return await storeDownload(context, opened, file, options, url);
@@ -130,7 +135,8 @@ function storageError(error: unknown): MessageFileError {
 
 /**
  * Gets one file: from the link the message carries when there is one (saving an API
- * call), else, or when that link has expired, from a fresh link the API resolves.
+ * call), else, or when that link has expired, from where the API says it is (a fresh
+ * link, or an authenticated request).
  */
 export async function fetchMessageFile(
 	context: MessengerContext,
@@ -150,8 +156,8 @@ export async function fetchMessageFile(
 		const worthFreshLink = isMessageFileError(direct.error) && (direct.error.details.linkExpired || direct.error.details.redirectRefused);
 		if (!(worthFreshLink && file.locator)) throw direct.error;
 	}
-	const link = await withRetries(async () => await provider.resolveLink(context, file, state), options.retry);
-	return await downloadFrom(context, link, file, options);
+	const source = await withRetries(async () => await provider.resolveSource(context, file, state), options.retry);
+	return await downloadFrom(context, source, file, options);
 }
 
 /** The `messageFile` field of an output item: what the message said, and what the node made of the file. */

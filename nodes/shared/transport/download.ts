@@ -27,6 +27,16 @@ export interface DownloadLimits {
 	allowRedirect?: (url: URL) => boolean;
 	/** How many leading bytes to read before handing the stream on. */
 	headBytes: number;
+	/**
+	 * The API's own explanation of an answer that is not the file (an authenticated
+	 * request's JSON error body). Undefined, or returning undefined: the generic file-host error.
+	 */
+	explainRefusal?: (status: number, body: string) => MessageFileError | undefined;
+	/**
+	 * Sends the requests after a redirect. An authenticated first request must not carry
+	 * its token to another host. Default: the first request's function.
+	 */
+	redirectHttpRequest?: HttpRequest;
 }
 
 export interface OpenedDownload {
@@ -99,9 +109,15 @@ function storageErrorText(body: Buffer): string | undefined {
 	return [code, message].filter(Boolean).join(': ');
 }
 
-async function httpStatusError(response: IN8nHttpFullResponse, stream: ByteStream): Promise<MessageFileError> {
+async function httpStatusError(
+	response: IN8nHttpFullResponse,
+	stream: ByteStream,
+	explainRefusal?: DownloadLimits['explainRefusal'],
+): Promise<MessageFileError> {
 	const status = response.statusCode;
 	const body = await readSmallBody(stream);
+	const explained = explainRefusal?.(status, body.toString('utf8'));
+	if (explained) return explained;
 	const detail = storageErrorText(body) ?? bodyText(body.toString('utf8'), 200);
 	const expired = status === 403 || status === 404 || status === 410;
 	const transient = status === 408 || status === 429 || status >= 500;
@@ -265,7 +281,8 @@ export function bodyError(error: unknown, received: number, expected: number | u
  * Opens a download: follows at most a few http(s) redirects, refuses error answers and
  * files over the size limit, reads the first bytes for type detection and hands back
  * the body as a stream (so large files are never held whole) or, when it all fit, as a Buffer.
- * Sends no credentials and no Content-Type: signed links sign their headers.
+ * Sends no Content-Type (signed links sign their headers), and credentials only where the
+ * caller's `httpRequest` adds them (an authenticated API call), never after a redirect.
  */
 export async function openDownload(httpRequest: HttpRequest, url: string, limits: DownloadLimits): Promise<OpenedDownload> {
 	let current = assertHttpUrl(url, 'download link').toString();
@@ -285,7 +302,8 @@ export async function openDownload(httpRequest: HttpRequest, url: string, limits
 		const watch = new StallWatch(limits.idleTimeoutMs);
 		let response: IN8nHttpFullResponse;
 		try {
-			response = (await httpRequest({ ...request, abortSignal: watch.abort.signal })) as IN8nHttpFullResponse;
+			const send = redirects > 0 && limits.redirectHttpRequest ? limits.redirectHttpRequest : httpRequest;
+			response = (await send({ ...request, abortSignal: watch.abort.signal })) as IN8nHttpFullResponse;
 		} catch (error) {
 			watch.stop();
 			throw watch.stalled ? stalledError() : networkError(error, 'the file host', 'download');
@@ -315,7 +333,7 @@ export async function openDownload(httpRequest: HttpRequest, url: string, limits
 			current = target.toString();
 			continue;
 		}
-		if (status < 200 || status >= 300) throw await httpStatusError(response, stream);
+		if (status < 200 || status >= 300) throw await httpStatusError(response, stream, limits.explainRefusal);
 
 		const lengthHeader = headerValue(headers, 'content-length');
 		const contentLength = lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;

@@ -40,7 +40,7 @@ export const dingTalkProvider: FileProvider = {
 		return filesInDingTalkMessage(message, await defaultRobotCode(context));
 	},
 
-	async resolveLink(context: MessengerContext, file: MessageFile, state: ExecutionState): Promise<string> {
+	async resolveSource(context: MessengerContext, file: MessageFile, state: ExecutionState): Promise<string> {
 		const { downloadCode, robotCode } = file.locator ?? {};
 		if (!robotCode) {
 			throw inputError(

@@ -45,7 +45,7 @@ export const greenApiProvider: FileProvider = {
 		return fileInGreenApiMessage(message, messengerOf(credentials), (url) => isGreenApiFileLink(url, credentials));
 	},
 
-	async resolveLink(context: MessengerContext, file: MessageFile, state: ExecutionState): Promise<string> {
+	async resolveSource(context: MessengerContext, file: MessageFile, state: ExecutionState): Promise<string> {
 		if (!file.locator) throw new MessageFileError('No chat ID and message ID to ask Green-API for the file', { kind: 'input' });
 		const { chatId, idMessage, instanceId } = file.locator;
 		const credentials = await credentialsOf(context);
