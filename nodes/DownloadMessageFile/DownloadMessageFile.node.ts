@@ -7,7 +7,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { properties } from './description';
-import { serviceCredentials } from '../shared/node/service';
+import { messengerNames, serviceCredentials, serviceLabelExpression } from '../shared/node/service';
 import { failedItemJson, secretsOf, toNodeError } from '../shared/node/errors';
 import { mappedMessage } from '../shared/node/message';
 import { describeFetchedFile, fetchMessageFile } from '../shared/pipeline/fetchMessageFile';
@@ -43,8 +43,8 @@ export class DownloadMessageFile implements INodeType {
 		icon: { light: 'file:downloadMessageFile.svg', dark: 'file:downloadMessageFile.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ ($parameter["service"] === "greenApi" ? "Green-API" : "DingTalk") + ($parameter["source"] === "fields" ? "" : ": from message") }}',
-		description: 'Download the file, picture, voice note or video a user sent to a DingTalk bot or a Green-API WhatsApp / MAX / Telegram instance',
+		subtitle: `={{ ${serviceLabelExpression()} + ($parameter["source"] === "fields" ? "" : ": from message") }}`,
+		description: `Download the file, picture, voice note or video a user sent to a ${messengerNames((editor) => editor.name)} bot`,
 		defaults: { name: 'Download Message File' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -57,7 +57,7 @@ export class DownloadMessageFile implements INodeType {
 		const items = this.getInputData();
 		const service = this.getNodeParameter('service', 0) as string;
 		const provider = providers[service];
-		if (!provider) throw new NodeOperationError(this.getNode(), `Unknown service "${service}"`, { description: 'Choose DingTalk or Green-API.' });
+		if (!provider) throw new NodeOperationError(this.getNode(), `Unknown service "${service}"`, { description: `Choose ${messengerNames()}.` });
 		const firstOptions = this.getNodeParameter('options', 0, {}) as NodeOptions;
 		const state: ExecutionState = { timeoutMs: fetchOptions(firstOptions).timeoutMs, memo: new Map() };
 		const secrets = await secretsOf(this, provider.credentialType);

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { serviceProperty } from '../shared/node/service';
+import { messengerFields, messengerNames, serviceProperty, withMessengerOptions } from '../shared/node/service';
 import {
 	binaryPropertyNameOption,
 	fileNameOption,
@@ -9,58 +9,13 @@ import {
 	timeoutOption,
 } from '../shared/pipeline/fileOptions';
 
-const dingTalkFields: INodeProperties[] = [
-	{
-		displayName: 'Download Code',
-		name: 'downloadCode',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '={{ $json.content.downloadCode }}',
-		displayOptions: { show: { service: ['dingTalk'], source: ['fields'] } },
-		description: 'The downloadCode of the picture, file, audio or video in the robot message (content.downloadCode). It expires soon after the message arrives.',
-	},
-	{
-		displayName: 'Robot Code',
-		name: 'robotCode',
-		type: 'string',
-		default: '',
-		placeholder: '={{ $json.robotCode }}',
-		displayOptions: { show: { service: ['dingTalk'], source: ['fields'] } },
-		description: 'The robot that received the message (robotCode in the message). Empty: the credential\'s default robot, then the App Key of an internal app.',
-	},
-];
-
-const greenApiFields: INodeProperties[] = [
-	{
-		displayName: 'Chat ID',
-		name: 'chatId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '={{ $json.senderData.chatId }}',
-		displayOptions: { show: { service: ['greenApi'], source: ['fields'] } },
-		description: 'The chat the message is in: 79001234567@c.us or a group ID ending @g.us for WhatsApp, a number for MAX and Telegram',
-	},
-	{
-		displayName: 'Message ID',
-		name: 'idMessage',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '={{ $json.idMessage }}',
-		displayOptions: { show: { service: ['greenApi'], source: ['fields'] } },
-		description: 'The idMessage of the message that holds the file',
-	},
-];
-
 const options: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
 	type: 'collection',
 	placeholder: 'Add option',
 	default: {},
-	options: [
+	options: withMessengerOptions([
 		{
 			displayName: 'Concurrency',
 			name: 'concurrency',
@@ -87,12 +42,12 @@ const options: INodeProperties = {
 			default: 'error',
 			description: 'What to do with text messages, reactions, locations and other messages without a file',
 		},
-	],
+	], (editor) => editor.download.options),
 };
 
 /** The node's parameters, in the order the editor shows them. */
 export const properties: INodeProperties[] = [
-	serviceProperty({ dingTalk: 'Files sent to a DingTalk robot', greenApi: 'Files received by a Green-API instance' }),
+	serviceProperty('download'),
 	{
 	displayName: 'Source',
 	name: 'source',
@@ -107,7 +62,7 @@ export const properties: INodeProperties[] = [
 		{
 			name: 'Fields',
 			value: 'fields',
-			description: 'Give the download code (DingTalk) or chat ID and message ID (Green-API)',
+			description: `Give ${messengerNames((editor) => editor.download.fieldsSummary)}`,
 		},
 	],
 	default: 'message',
@@ -118,10 +73,9 @@ export const properties: INodeProperties[] = [
 	type: 'json',
 	default: '={{ $json }}',
 	displayOptions: { show: { source: ['message'] } },
-	description: 'The incoming message: a DingTalk robot callback or Stream-mode message, or a Green-API webhook or journal message. It may also sit under body (Webhook node) or arrive as JSON text.',
+	description: `The incoming message: ${messengerNames((editor) => editor.messageShapes)}. It may also sit under body (Webhook node) or arrive as JSON text.`,
 	hint: 'Leave as {{ $json }} when the previous node is the Webhook or trigger that received the message',
 	},
-	...dingTalkFields,
-	...greenApiFields,
+	...messengerFields((editor) => editor.download.fields, { source: ['fields'] }),
 	options,
 ];

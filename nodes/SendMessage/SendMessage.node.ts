@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INo
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { properties } from './description';
-import { serviceCredentials } from '../shared/node/service';
+import { messengerNames, serviceCredentials, serviceLabelExpression } from '../shared/node/service';
 import { senders } from '../shared/messengers';
 import { findMessage } from '../shared/messengers/incomingMessage';
 import type { ChatTarget, ExecutionState, MessageSender, SendOptions } from '../shared/messengers/types';
@@ -57,9 +57,8 @@ export class SendMessage implements INodeType {
 		icon: { light: 'file:sendMessage.svg', dark: 'file:sendMessage.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle:
-			'={{ ($parameter["service"] === "greenApi" ? "Green-API" : "DingTalk") + ": " + ($parameter["content"] === "file" ? "file" : "text") + ($parameter["recipient"] === "chat" ? " to a chat" : " reply") }}',
-		description: 'Reply to a DingTalk robot or Green-API WhatsApp / MAX / Telegram message with text or a file from any node',
+		subtitle: `={{ ${serviceLabelExpression()} + ": " + ($parameter["content"] === "file" ? "file" : "text") + ($parameter["recipient"] === "chat" ? " to a chat" : " reply") }}`,
+		description: `Reply to a ${messengerNames((editor) => editor.name)} message with text or a file from any node`,
 		defaults: { name: 'Send Message' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -72,7 +71,7 @@ export class SendMessage implements INodeType {
 		const items = this.getInputData();
 		const service = this.getNodeParameter('service', 0) as string;
 		const sender = senders[service];
-		if (!sender) throw new NodeOperationError(this.getNode(), `Unknown service "${service}"`, { description: 'Choose DingTalk or Green-API.' });
+		if (!sender) throw new NodeOperationError(this.getNode(), `Unknown service "${service}"`, { description: `Choose ${messengerNames()}.` });
 		const firstOptions = sendOptions(this.getNodeParameter('options', 0, {}) as NodeOptions);
 		const state: ExecutionState = { timeoutMs: firstOptions.timeoutMs, memo: new Map() };
 		const secrets = await secretsOf(this, sender.credentialType);

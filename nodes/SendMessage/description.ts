@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { serviceProperty } from '../shared/node/service';
+import { messengerFields, messengerNames, serviceProperty, withMessengerOptions } from '../shared/node/service';
 import { maxRetriesOption, timeoutOption } from '../shared/pipeline/fileOptions';
 
 const recipientFields: INodeProperties[] = [
@@ -10,60 +10,10 @@ const recipientFields: INodeProperties[] = [
 		type: 'json',
 		default: '={{ $json }}',
 		displayOptions: { show: { recipient: ['message'] } },
-		description:
-			'The incoming message to answer: a DingTalk robot callback or Stream-mode message, or a Green-API webhook, notification or journal message. It may also sit under body (Webhook node) or arrive as JSON text.',
+		description: `The incoming message to answer: ${messengerNames((editor) => editor.messageShapes)}. It may also sit under body (Webhook node) or arrive as JSON text.`,
 		hint: 'Leave as {{ $json }} right after the trigger; further down the workflow use e.g. {{ $(\'DingTalk Trigger\').item.json }}',
 	},
-	{
-		displayName: 'Chat ID',
-		name: 'chatId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '79001234567@c.us',
-		displayOptions: { show: { service: ['greenApi'], recipient: ['chat'] } },
-		description: 'WhatsApp: 79001234567@c.us, or a group ID ending @g.us. MAX and Telegram: the chat number (negative for groups).',
-	},
-	{
-		displayName: 'Chat Type',
-		name: 'dingTalkChatType',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{ name: 'Users (One-to-One)', value: 'user', description: 'Send to people in the organisation, by their staff ID (userId)' },
-			{ name: 'Group', value: 'group', description: 'Send to a group chat the robot is in, by its openConversationId' },
-		],
-		default: 'user',
-		displayOptions: { show: { service: ['dingTalk'], recipient: ['chat'] } },
-	},
-	{
-		displayName: 'User IDs',
-		name: 'userIds',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'manager1234, 0123456789',
-		displayOptions: { show: { service: ['dingTalk'], recipient: ['chat'], dingTalkChatType: ['user'] } },
-		description: 'Staff IDs (userId) of the people to message, separated by commas; senderStaffId in an incoming message',
-	},
-	{
-		displayName: 'Open Conversation ID',
-		name: 'openConversationId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'cidXXXXXXXXXXXXXXXX==',
-		displayOptions: { show: { service: ['dingTalk'], recipient: ['chat'], dingTalkChatType: ['group'] } },
-		description: 'The group\'s openConversationId: conversationId in a message the robot received in that group',
-	},
-	{
-		displayName: 'Robot Code',
-		name: 'robotCode',
-		type: 'string',
-		default: '',
-		displayOptions: { show: { service: ['dingTalk'], recipient: ['chat'] } },
-		description: "The robot that sends. Empty: the credential's default robot, then the App Key of an internal app.",
-	},
+	...messengerFields((editor) => editor.send.chatFields, { recipient: ['chat'] }),
 ];
 
 const contentFields: INodeProperties[] = [
@@ -104,7 +54,7 @@ const contentFields: INodeProperties[] = [
 		typeOptions: { rows: 2 },
 		default: '',
 		displayOptions: { show: { content: ['file'] } },
-		description: 'Text to go with the file: the caption under a picture or video (Green-API); with other files, and on DingTalk, a text message sent right after the file',
+		description: 'Text to go with the file: the caption under a picture or video where the messenger has captions (WhatsApp, MAX, Telegram), otherwise a text message sent right after the file',
 	},
 ];
 
@@ -114,64 +64,34 @@ const options: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add option',
 	default: {},
-	options: [
-		{
-			displayName: 'Concurrency',
-			name: 'concurrency',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 20 },
-			default: 4,
-			description: 'How many chats to send to at the same time. Messages to one chat always go one after the other, in the order of the items.',
-		},
-		{
-			displayName: 'File Name',
-			name: 'fileName',
-			type: 'string',
-			default: '',
-			displayOptions: { show: { '/content': ['file'] } },
-			description: 'Name to send the file under instead of the binary\'s own. The extension of the file\'s real type is added when it has none.',
-		},
-		{
-			displayName: 'Link Preview',
-			name: 'linkPreview',
-			type: 'boolean',
-			default: true,
-			displayOptions: { show: { '/service': ['greenApi'], '/content': ['text'] } },
-			description: 'Whether WhatsApp shows a preview of the first link in the text',
-		},
-		{
-			displayName: 'Markdown Title',
-			name: 'markdownTitle',
-			type: 'string',
-			default: '',
-			displayOptions: { show: { '/service': ['dingTalk'] } },
-			description: 'DingTalk: send the text as markdown (sampleMarkdown) under this title, shown in notifications and the chat list',
-		},
-		maxRetriesOption,
-		{
-			displayName: 'Quote the Incoming Message',
-			name: 'quoteMessage',
-			type: 'boolean',
-			default: false,
-			displayOptions: { show: { '/service': ['greenApi'], '/recipient': ['message'] } },
-			description: 'Whether the reply quotes the message it answers (Green-API quotedMessageId)',
-		},
-		timeoutOption,
-		{
-			displayName: 'Voice Duration (Ms)',
-			name: 'durationMs',
-			type: 'number',
-			typeOptions: { minValue: 0 },
-			default: 0,
-			displayOptions: { show: { '/service': ['dingTalk'], '/content': ['file'] } },
-			description: 'DingTalk voice messages show their length. 0: read it from the audio itself.',
-		},
-	],
+	options: withMessengerOptions(
+		[
+			{
+				displayName: 'Concurrency',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 20 },
+				default: 4,
+				description: 'How many chats to send to at the same time. Messages to one chat always go one after the other, in the order of the items.',
+			},
+			{
+				displayName: 'File Name',
+				name: 'fileName',
+				type: 'string',
+				default: '',
+				displayOptions: { show: { '/content': ['file'] } },
+				description: 'Name to send the file under instead of the binary\'s own. The extension of the file\'s real type is added when it has none.',
+			},
+			maxRetriesOption,
+			timeoutOption,
+		],
+		(editor) => editor.send.options,
+	),
 };
 
 /** The node's parameters, in the order the editor shows them. */
 export const properties: INodeProperties[] = [
-	serviceProperty({ dingTalk: 'Reply as a DingTalk robot', greenApi: 'Reply from a Green-API instance' }),
+	serviceProperty('send'),
 	{
 		displayName: 'Send To',
 		name: 'recipient',

@@ -1,16 +1,22 @@
+import { dingTalkEditor } from './dingTalk/editor';
 import { dingTalkProvider } from './dingTalk/provider';
 import { dingTalkSender } from './dingTalk/sender';
+import { greenApiEditor } from './greenApi/editor';
 import { greenApiProvider } from './greenApi/provider';
 import { greenApiSender } from './greenApi/sender';
-import type { FileProvider, MessageSender } from './types';
+import type { FileProvider, MessageSender, Messenger } from './types';
 
-/** The nodes' `service` parameter value → its messenger. A new messenger is one more entry in each. */
-export const providers: Record<string, FileProvider> = {
-	dingTalk: dingTalkProvider,
-	greenApi: greenApiProvider,
-};
+/**
+ * Every messenger, in the order the editor lists them (the first is the default Service).
+ * Adding a messenger: its folder next to these, and one line here.
+ */
+export const messengers: Messenger[] = [
+	{ service: 'dingTalk', credentialType: 'dingTalkApi', provider: dingTalkProvider, sender: dingTalkSender, editor: dingTalkEditor },
+	{ service: 'greenApi', credentialType: 'greenApi', provider: greenApiProvider, sender: greenApiSender, editor: greenApiEditor },
+];
 
-export const senders: Record<string, MessageSender> = {
-	dingTalk: dingTalkSender,
-	greenApi: greenApiSender,
-};
+/** The nodes' `service` parameter value → its downloads. */
+export const providers: Record<string, FileProvider> = Object.fromEntries(messengers.map((messenger) => [messenger.service, messenger.provider]));
+
+/** The nodes' `service` parameter value → its replies. */
+export const senders: Record<string, MessageSender> = Object.fromEntries(messengers.map((messenger) => [messenger.service, messenger.sender]));

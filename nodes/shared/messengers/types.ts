@@ -1,4 +1,7 @@
-import type { IDataObject, IExecuteFunctions, ITriggerFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties, ITriggerFunctions, IWebhookFunctions } from 'n8n-workflow';
+
+import type { HttpRequest } from '../transport/download';
+import type { MessageFileError } from '../transport/errors';
 
 /**
  * What the shared messenger and pipeline code needs from n8n. The download node's,
@@ -47,8 +50,26 @@ export interface ExecutionState {
 }
 
 /**
- * One messenger. Adding a messenger means one new provider: read the node's fields
- * or an incoming message into MessageFiles, and turn a MessageFile into a download link.
+ * A file served by an API call that carries the messenger's credentials (Feishu's
+ * message resources), not by a link anyone may open. The pipeline streams it the same way.
+ */
+export interface AuthenticatedFileRequest {
+	url: string;
+	/** Sends the GET with the credential's token (and renews the token when the API says it expired). */
+	httpRequest: HttpRequest;
+	/**
+	 * The API's own explanation of an answer that is not the file (its JSON error body):
+	 * undefined leaves it to the generic "the file host answered HTTP …".
+	 */
+	explainRefusal?(status: number, body: string): MessageFileError | undefined;
+}
+
+/** Where a file's bytes come from: a temporary link (DingTalk, Green-API) or an authenticated API call. */
+export type FileSource = string | AuthenticatedFileRequest;
+
+/**
+ * One messenger's downloads: read the node's fields or an incoming message into
+ * MessageFiles, and say where each file's bytes are.
  */
 export interface FileProvider {
 	/** The credential type this messenger uses. */
@@ -61,8 +82,8 @@ export interface FileProvider {
 	fromFields(context: IExecuteFunctions, itemIndex: number): Promise<MessageFile>;
 	/** Finds the file(s) in an incoming message; throws when the message has another service's shape. */
 	fromMessage(context: MessengerContext, message: IDataObject, itemIndex: number): Promise<MessageFile[] | NoFile>;
-	/** Asks the messenger's API for a temporary download link. */
-	resolveLink(context: MessengerContext, file: MessageFile, state: ExecutionState): Promise<string>;
+	/** Where the file's bytes are: a temporary link the API resolves, or the authenticated request that serves them. */
+	resolveSource(context: MessengerContext, file: MessageFile, state: ExecutionState): Promise<FileSource>;
 }
 
 /* ---------- Sending (the Send Message node) ---------- */
@@ -160,4 +181,48 @@ export interface MessageSender {
 		options: SendOptions,
 		state: ExecutionState,
 	): Promise<SentMessage>;
+}
+
+/* ---------- The registry (./index.ts) ---------- */
+
+/**
+ * How a messenger shows in the editor of the nodes that take a Service. Its fields carry
+ * only their own conditions: the nodes add "this Service" (nodes/shared/node/service.ts),
+ * so no node description names a messenger.
+ */
+export interface MessengerEditor {
+	/** The Service option's name. */
+	name: string;
+	/** The short name the node's subtitle shows. */
+	label: string;
+	/** What its incoming messages are, for the Message field's description ("a DingTalk robot callback or Stream-mode message"). */
+	messageShapes: string;
+	download: {
+		/** The Service option's description in Download Message File. */
+		description: string;
+		/** What Source = Fields asks for ("the download code"). */
+		fieldsSummary: string;
+		/** Its fields for Source = Fields. */
+		fields: INodeProperties[];
+		/** Its entries in the node's Options. */
+		options?: INodeProperties[];
+	};
+	send: {
+		/** The Service option's description in Send Message. */
+		description: string;
+		/** Its fields for Send To = A Chat. */
+		chatFields: INodeProperties[];
+		/** Its entries in the node's Options. */
+		options?: INodeProperties[];
+	};
+}
+
+/** One messenger: its credential, its downloads, its replies and its editor. */
+export interface Messenger {
+	/** The nodes' `service` value, saved in users' workflows: never renamed. */
+	readonly service: string;
+	readonly credentialType: string;
+	readonly provider: FileProvider;
+	readonly sender: MessageSender;
+	readonly editor: MessengerEditor;
 }
