@@ -7,6 +7,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import * as lark from '@larksuiteoapi/node-sdk';
+import { parseCallback } from '../../nodes/FeishuTrigger/webhookVerification';
+import { callbackRequest, contents, messageReceiveEvent, postCallback, urlVerification, type FeishuMessageType } from './feishuEvents';
 import { generatedBytes, generatedBytesSha256, startStandIn, type StandIn } from './server';
 
 let s: StandIn;
@@ -296,13 +298,106 @@ describe('Feishu API stand-in, driven by the official SDK', () => {
 	});
 });
 
-describe('Feishu callbacks, accepted by the official SDK', () => {
-	test('the SDK EventDispatcher decrypts, checks and dispatches the callbacks feishuEvents.ts sends', async () => {
-		// filled in below, with feishuEvents.ts
-		expect(typeof lark.EventDispatcher).toBe('function');
-		const server = http.createServer();
+describe('Feishu callbacks, accepted by the official SDK and by the node checks', () => {
+	const ENCRYPT_KEY = 'encrypt-key-9Xq2';
+	const TOKEN = 'verification-token-3Lm7';
+	const APP_ID = 'cli_9f5343c580712544';
+
+	/** The SDK's own HTTP adapter on a real local server, recording what its handler was given. */
+	async function sdkReceiver(options: { encryptKey?: string; verificationToken?: string }) {
+		const received: Array<Record<string, unknown>> = [];
+		const dispatcher = new lark.EventDispatcher({ ...options, logger: quiet }).register({
+			'im.message.receive_v1': async (data: Record<string, unknown>) => {
+				received.push(data);
+				return { ok: 1 };
+			},
+		});
+		const server = http.createServer(lark.adaptDefault('/feishu/events', dispatcher, { autoChallenge: true }));
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-		expect((server.address() as AddressInfo).port).toBeGreaterThan(0);
-		server.close();
+		const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/feishu/events`;
+		return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+	}
+
+	test('every message type of facts §2, encrypted and signed: the SDK decrypts, checks and dispatches; the node accepts the same requests', async () => {
+		const receiver = await sdkReceiver({ encryptKey: ENCRYPT_KEY, verificationToken: TOKEN });
+		try {
+			const inputs: Array<[FeishuMessageType, Record<string, unknown>]> = [
+				['text', contents.text('@_user_1 你好 [link](https://example.com)')],
+				['image', contents.image('img_v3_0a')],
+				['file', contents.file('file_v3_0b', '季度报告.pdf')],
+				['audio', contents.audio('file_v3_0c', 2000)],
+				['media', contents.media('file_v3_0d', 'img_v3_0e', '测试视频.mp4', 2000)],
+				['post', contents.post('标题', 'body', ['img_v3_0f'], [{ fileKey: 'file_v3_10', imageKey: 'img_v3_11' }])],
+				['sticker', contents.sticker('file_v3_12')],
+				['folder', contents.folder('file_v3_13', 'folder')],
+				['merge_forward', contents.mergeForward()],
+				['interactive', contents.interactive('card')],
+				['share_chat', contents.shareChat('oc_x')],
+				['share_user', contents.shareUser('ou_x')],
+				['location', contents.location('Beijing')],
+				['system', contents.system()],
+			];
+			for (const [messageType, content] of inputs) {
+				const envelope = messageReceiveEvent({ appId: APP_ID, token: TOKEN, messageType, content, chatType: 'group', mentions: [{ key: '@_user_1', openId: 'ou_bot', name: 'Bot' }] });
+				const request = callbackRequest(envelope, { encryptKey: ENCRYPT_KEY });
+				const answer = await postCallback(receiver.url, request);
+				expect([messageType, answer.status, answer.body]).toEqual([messageType, 200, '{"ok":1}']);
+				expect(answer.elapsedMs).toBeLessThan(3000);
+				// The same bytes pass the node's checks and decrypt to the same envelope.
+				const parsed = parseCallback({ headers: request.headers, rawBody: request.body, encryptKey: ENCRYPT_KEY, verificationToken: TOKEN });
+				expect(parsed).toEqual({ kind: 'event', envelope: JSON.parse(JSON.stringify(envelope)) });
+			}
+			expect(receiver.received).toHaveLength(inputs.length);
+			// The SDK flattens header and event into one object (facts §2).
+			const media = receiver.received[4];
+			expect(media).toMatchObject({ schema: '2.0', event_type: 'im.message.receive_v1', app_id: APP_ID, token: TOKEN, message: { message_type: 'media', chat_type: 'group' } });
+			expect(JSON.parse((media.message as { content: string }).content)).toEqual({ file_key: 'file_v3_0d', image_key: 'img_v3_0e', file_name: '测试视频.mp4', duration: 2000 });
+		} finally {
+			await receiver.close();
+		}
+	});
+
+	test('a tampered signature is dropped by the SDK (200, empty body, handler not called) and refused by the node', async () => {
+		const receiver = await sdkReceiver({ encryptKey: ENCRYPT_KEY });
+		try {
+			const request = callbackRequest(messageReceiveEvent({ appId: APP_ID, token: TOKEN, messageType: 'text', content: contents.text('x') }), { encryptKey: ENCRYPT_KEY });
+			const tampered = { headers: { ...request.headers, 'x-lark-signature': '0'.repeat(64) }, body: request.body };
+			const answer = await postCallback(receiver.url, tampered);
+			expect([answer.status, answer.body]).toEqual([200, '']);
+			expect(receiver.received).toHaveLength(0);
+			expect(parseCallback({ headers: tampered.headers, rawBody: tampered.body, encryptKey: ENCRYPT_KEY })).toMatchObject({ kind: 'refused', status: 403 });
+
+			// The SDK does not look at the timestamp's age; the node does (facts §10).
+			const stale = callbackRequest(messageReceiveEvent({ appId: APP_ID, token: TOKEN, messageType: 'text', content: contents.text('old') }), { encryptKey: ENCRYPT_KEY, timestamp: Math.floor(Date.now() / 1000) - 86_400 });
+			expect((await postCallback(receiver.url, stale)).body).toBe('{"ok":1}');
+			expect(parseCallback({ headers: stale.headers, rawBody: stale.body, encryptKey: ENCRYPT_KEY })).toMatchObject({ kind: 'refused', status: 403 });
+			// Nor at the verification token; the node does.
+			const forged = callbackRequest(messageReceiveEvent({ appId: APP_ID, token: 'forged', messageType: 'text', content: contents.text('x') }), { encryptKey: ENCRYPT_KEY });
+			expect(parseCallback({ headers: forged.headers, rawBody: forged.body, encryptKey: ENCRYPT_KEY, verificationToken: TOKEN })).toMatchObject({ kind: 'refused', status: 403 });
+		} finally {
+			await receiver.close();
+		}
+	});
+
+	test('url_verification, encrypted and plain: the SDK answers the challenge, so does parseCallback', async () => {
+		const encrypted = await sdkReceiver({ encryptKey: ENCRYPT_KEY, verificationToken: TOKEN });
+		const plain = await sdkReceiver({ verificationToken: TOKEN });
+		try {
+			const request = urlVerification('ajls384kdjx98XX', { token: TOKEN, encryptKey: ENCRYPT_KEY });
+			const answer = await postCallback(encrypted.url, request);
+			expect([answer.status, JSON.parse(answer.body)]).toEqual([200, { challenge: 'ajls384kdjx98XX' }]);
+			expect(answer.elapsedMs).toBeLessThan(1000);
+			expect(parseCallback({ headers: request.headers, rawBody: request.body, encryptKey: ENCRYPT_KEY, verificationToken: TOKEN })).toEqual({ kind: 'challenge', challenge: 'ajls384kdjx98XX' });
+
+			const plainRequest = urlVerification('c-plain', { token: TOKEN });
+			expect(JSON.parse((await postCallback(plain.url, plainRequest)).body)).toEqual({ challenge: 'c-plain' });
+			expect(parseCallback({ headers: plainRequest.headers, rawBody: plainRequest.body, verificationToken: TOKEN })).toEqual({ kind: 'challenge', challenge: 'c-plain' });
+			// postCallback also builds the request itself from a payload.
+			const direct = await postCallback(plain.url, messageReceiveEvent({ appId: APP_ID, token: TOKEN, messageType: 'text', content: contents.text('plain') }));
+			expect(direct.body).toBe('{"ok":1}');
+			expect(plain.received).toHaveLength(1);
+		} finally {
+			await Promise.all([encrypted.close(), plain.close()]);
+		}
 	});
 });
