@@ -12,6 +12,7 @@ const ENTRY_POINTS = {
 	'nodes/SendMessage/SendMessage.node': 'nodes/SendMessage/SendMessage.node.ts',
 	'credentials/DingTalkApi.credentials': 'credentials/DingTalkApi.credentials.ts',
 	'credentials/GreenApi.credentials': 'credentials/GreenApi.credentials.ts',
+	'credentials/FeishuApi.credentials': 'credentials/FeishuApi.credentials.ts',
 };
 
 function typecheck(done) {
@@ -42,7 +43,13 @@ async function bundle() {
 		external: ['n8n-workflow'],
 		// See build/shims/README.md: keeps the bundled libraries inside n8n's cloud rules.
 		// music-metadata's "core" entry (no Node built-ins) is behind its "default" export condition, not "node".
-		alias: { debug: './build/shims/debug.js', path: './build/shims/path.js', 'music-metadata': './node_modules/music-metadata/lib/core.js' },
+		// long.js is aliased away: protobufjs then reads uint64 as numbers, as Feishu's SDK does.
+		alias: {
+			debug: './build/shims/debug.js',
+			path: './build/shims/path.js',
+			'music-metadata': './node_modules/music-metadata/lib/core.js',
+			long: './build/shims/long.js',
+		},
 		inject: ['./build/shims/globals.js'],
 		plugins: [strtok3Core],
 		legalComments: 'inline',
