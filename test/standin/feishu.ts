@@ -310,9 +310,17 @@ export class FeishuStandIn {
 		this.faults.set(route, queue);
 	}
 
-	/** Plug another handler into this listener (e.g. `POST /callback/ws/endpoint` for the long-connection gateway). */
-	route(method: string, path: string, handler: Handler): void {
-		this.extraRoutes.push({ method: method.toUpperCase(), path, handler });
+	/**
+	 * Plug another handler into this listener (e.g. `POST /callback/ws/endpoint` for the long-connection
+	 * gateway); checked before the built-in routes. Returns a function that unplugs it.
+	 */
+	route(method: string, path: string, handler: Handler): () => void {
+		const route = { method: method.toUpperCase(), path, handler };
+		this.extraRoutes.push(route);
+		return () => {
+			const index = this.extraRoutes.indexOf(route);
+			if (index >= 0) this.extraRoutes.splice(index, 1);
+		};
 	}
 
 	upload(key: string): FeishuUpload | undefined {

@@ -49,11 +49,12 @@ export interface MessageEventInput {
 	mentions?: Array<{ key: string; openId: string; name: string }>;
 }
 
-export interface FeishuEventEnvelope {
+/** A type alias, not an interface, so it is assignable to n8n's IDataObject (index signature). */
+export type FeishuEventEnvelope = {
 	schema: '2.0';
 	header: { event_id: string; event_type: string; create_time: string; token: string; app_id: string; tenant_key: string };
 	event: Record<string, unknown>;
-}
+};
 
 /** Content objects per message type, as Feishu delivers them (facts §2, DOC rcontent). */
 export const contents = {
