@@ -38,6 +38,8 @@ export interface RunNodeOptions {
 	node?: 'downloadMessageFile' | 'sendMessage';
 	/** Run the node's AI-tool variant (type name + `Tool`), as an AI Agent 3.x has the engine run it. */
 	asTool?: boolean;
+	/** The node's settings in the workflow (Retry On Fail and its tries). */
+	nodeSettings?: { retryOnFail?: boolean; maxTries?: number; waitBetweenTries?: number };
 }
 
 export interface NodeRun {
@@ -112,9 +114,11 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 		position: [0, 0] as [number, number],
 		parameters: options.parameters,
 		continueOnFail: options.continueOnFail,
+		...options.nodeSettings,
 		credentials: {
 			dingTalkApi: { id: 'cred-dingtalk', name: 'DingTalk' },
 			greenApi: { id: 'cred-greenapi', name: 'Green-API' },
+			feishuApi: { id: 'cred-feishu', name: 'Feishu' },
 		},
 	};
 	const workflowData = { id: 'workflow-1', name: 'test', nodes: [node], connections: {}, active: false } as unknown as IWorkflowBase;
