@@ -12,6 +12,7 @@ const ENTRY_POINTS = {
 	'nodes/SendMessage/SendMessage.node': 'nodes/SendMessage/SendMessage.node.ts',
 	'credentials/DingTalkApi.credentials': 'credentials/DingTalkApi.credentials.ts',
 	'credentials/GreenApi.credentials': 'credentials/GreenApi.credentials.ts',
+	'credentials/FeishuApi.credentials': 'credentials/FeishuApi.credentials.ts',
 };
 
 function typecheck(done) {

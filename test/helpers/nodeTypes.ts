@@ -14,6 +14,8 @@ const { SendMessage } = require('../../dist/nodes/SendMessage/SendMessage.node.j
 const { DingTalkApi } = require('../../dist/credentials/DingTalkApi.credentials.js') as { DingTalkApi: new () => ICredentialType };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { GreenApi } = require('../../dist/credentials/GreenApi.credentials.js') as { GreenApi: new () => ICredentialType };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { FeishuApi } = require('../../dist/credentials/FeishuApi.credentials.js') as { FeishuApi: new () => ICredentialType };
 
 export const NODE_TYPE = `${PACKAGE}.downloadMessageFile`;
 
@@ -24,6 +26,7 @@ const nodes: Record<string, INodeType> = { [NODE_TYPE]: new DownloadMessageFile(
 export const credentialTypes: Record<string, ICredentialType> = {
 	dingTalkApi: new DingTalkApi(),
 	greenApi: new GreenApi(),
+	feishuApi: new FeishuApi(),
 };
 
 export const nodeTypes: INodeTypes = {

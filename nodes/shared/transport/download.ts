@@ -84,7 +84,8 @@ export function tooLargeError(bytes: number, maxBytes: number, known: boolean): 
 	);
 }
 
-async function readSmallBody(stream: ByteStream, limit = 4096): Promise<Buffer> {
+/** Reads at most `limit` bytes of an answer that is not the file (an error page), then closes it. */
+export async function readSmallBody(stream: ByteStream, limit = 4096): Promise<Buffer> {
 	const chunks: Buffer[] = [];
 	let length = 0;
 	try {
