@@ -298,6 +298,34 @@ describe('Feishu API stand-in, driven by the official SDK', () => {
 	});
 });
 
+describe('Feishu control routes (out-of-process use)', () => {
+	test('feishu-setup registers apps, users, files and faults; feishu-sent reports sends and uploads without bytes', async () => {
+		const appId = newAppId();
+		const post = (route: string, body: unknown) => fetch(`${s.controlUrl}/__standin/${route}`, { method: 'POST', body: JSON.stringify(body) });
+		const setup = await post('feishu-setup', {
+			apps: [{ appId, appSecret: 'cli-secret' }],
+			users: [{ openId: 'ou_cli' }],
+			files: [{ messageId: 'om_cli', fileKey: 'file_v3_cli', type: 'file', fileName: 'a.bin', body: { size: 70_000, seed: 9 } }],
+			failNext: [{ route: 'send', status: 500, body: { code: 1, msg: 'internal error' } }],
+		});
+		expect(setup.status).toBe(200);
+		const client = new lark.Client({ appId, appSecret: 'cli-secret', domain: s.feishuUrl, logger: quiet });
+		const file = await client.im.messageResource.get({ path: { message_id: 'om_cli', file_key: 'file_v3_cli' }, params: { type: 'file' } });
+		expect(await readStream(file.getReadableStream())).toEqual(generatedBytes(70_000, 9));
+		const send = () => client.im.message.create({ params: { receive_id_type: 'open_id' }, data: { receive_id: 'ou_cli', msg_type: 'text', content: '{"text":"x"}' } });
+		expect((await thrown(send())).status).toBe(500);
+		await send();
+		await client.im.image.create({ data: { image_type: 'message', image: PNG } });
+		const sent = (await (await fetch(`${s.controlUrl}/__standin/feishu-sent`)).json()) as { sent: unknown[]; uploads: Array<Record<string, unknown>>; calls: Record<string, number> };
+		expect(sent.sent).toHaveLength(1);
+		expect(sent.uploads[0]).toMatchObject({ kind: 'image', size: PNG.length });
+		expect(sent.uploads[0].bytes).toBeUndefined();
+		expect(sent.calls).toMatchObject({ send: 2, uploadImage: 1, resource: 1 });
+		expect((await post('feishu-reset-sends', {})).status).toBe(200);
+		expect(s.feishu.sent).toHaveLength(0);
+	});
+});
+
 describe('Feishu callbacks, accepted by the official SDK and by the node checks', () => {
 	const ENCRYPT_KEY = 'encrypt-key-9Xq2';
 	const TOKEN = 'verification-token-3Lm7';
