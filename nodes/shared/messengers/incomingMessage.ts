@@ -59,6 +59,21 @@ export function isGreenApiMessage(object: IDataObject): boolean {
 	return typeof object.typeMessage === 'string' && ('idMessage' in object || 'chatId' in object);
 }
 
+/** A Feishu `message` object: its message_id and message_type (om_…, image / file / post …). */
+function isFeishuMessageObject(value: unknown): boolean {
+	const object = asObject(value);
+	return !!object && typeof object.message_id === 'string' && typeof object.message_type === 'string';
+}
+
+/**
+ * A Feishu message in any of its shapes: the event body and the Feishu Trigger's item
+ * (`{schema: "2.0", header, event: {sender, message}}`), the official SDK's flattened
+ * event (`{event_id, event_type, sender, message}`), or the `message` object itself.
+ */
+export function isFeishuMessage(object: IDataObject): boolean {
+	return isFeishuMessageObject(object) || isFeishuMessageObject(object.message) || isFeishuMessageObject(asObject(object.event)?.message);
+}
+
 /** A messenger as far as recognising its messages goes (a FileProvider or a MessageSender). */
 export interface MessageShape {
 	readonly displayName: string;

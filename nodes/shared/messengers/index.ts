@@ -1,6 +1,9 @@
 import { dingTalkEditor } from './dingTalk/editor';
 import { dingTalkProvider } from './dingTalk/provider';
 import { dingTalkSender } from './dingTalk/sender';
+import { feishuEditor } from './feishu/editor';
+import { feishuProvider } from './feishu/provider';
+import { feishuSender } from './feishu/sender';
 import { greenApiEditor } from './greenApi/editor';
 import { greenApiProvider } from './greenApi/provider';
 import { greenApiSender } from './greenApi/sender';
@@ -13,6 +16,7 @@ import type { FileProvider, MessageSender, Messenger } from './types';
 export const messengers: Messenger[] = [
 	{ service: 'dingTalk', credentialType: 'dingTalkApi', provider: dingTalkProvider, sender: dingTalkSender, editor: dingTalkEditor },
 	{ service: 'greenApi', credentialType: 'greenApi', provider: greenApiProvider, sender: greenApiSender, editor: greenApiEditor },
+	{ service: 'feishu', credentialType: 'feishuApi', provider: feishuProvider, sender: feishuSender, editor: feishuEditor },
 ];
 
 /** The nodes' `service` parameter value → its downloads. */

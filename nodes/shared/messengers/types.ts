@@ -39,6 +39,8 @@ export interface MessageFile {
 export interface NoFile {
 	noFile: true;
 	messageType: string;
+	/** Why this kind of message has no file to download, when the messenger says (e.g. "Feishu does not let apps download stickers"). */
+	reason?: string;
 }
 
 /** What one execution of the node shares between its items. */
