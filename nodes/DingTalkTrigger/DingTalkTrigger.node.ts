@@ -1,20 +1,23 @@
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
-	INode,
 	INodeType,
 	INodeTypeDescription,
 	ITriggerFunctions,
 	ITriggerResponse,
 	IWebhookFunctions,
 	IWebhookResponseData,
-	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { isMessageFileError } from '../shared/transport/errors';
 import { ExecutionWaiter } from '../shared/delivery/executionOutcome';
 import { ActivationLifetime } from '../shared/delivery/activation';
+import type { MessageItemOptions, MessageOrigin } from '../shared/delivery/messageItems';
+import { messageItems } from '../shared/delivery/messageItems';
+import { dingTalkProvider } from '../shared/messengers/dingTalk/provider';
+import { credentialSecrets, secretRedactor } from '../shared/messengers/secrets';
+import { toNodeError } from '../shared/node/errors';
 import { RecentDeliveries, RecentDeliveriesRegistry, hashKey } from '../shared/delivery/recentDeliveries';
 import { openStreamConnection } from '../shared/messengers/dingTalk/stream';
 import type { FileOptionValues } from '../shared/pipeline/fileOptions';
@@ -22,8 +25,6 @@ import { MAX_CLOCK_SKEW_MS, checkCallbackFreshness, checkCallbackSignature } fro
 import { properties, webhooks } from './description';
 import type { MessageFilterOptions } from './messageFilter';
 import { acceptsMessage } from './messageFilter';
-import type { MessageItemOptions } from './messageItems';
-import { messageItems } from './messageItems';
 import type { CallbackOutcome } from './streamClient';
 import { StreamClient } from './streamClient';
 import type { StreamFrame } from './streamFrames';
@@ -46,31 +47,22 @@ const callbackMessages = new RecentDeliveriesRegistry({ windowMs: CALLBACK_WINDO
 /** Which msgId each timestamp/sign pair came with first: a pair replayed with another message is refused. */
 const callbackSignatures = new RecentDeliveriesRegistry({ windowMs: CALLBACK_WINDOW_MS, maxEntries: DUPLICATE_MAX_IDS });
 
-/** Credential values that must never appear in an output item, an error or a log line. */
-function redactor(credentials: ICredentialDataDecryptedObject): (text: string) => string {
-	const secrets = ['appSecret', 'suiteSecret', 'suiteTicket', 'accessToken']
-		.map((name) => credentials[name])
-		.filter((value): value is string => typeof value === 'string' && value.trim().length >= 4)
-		.map((value) => value.trim());
-	return (text) => secrets.reduce((result, secret) => result.split(secret).join('***'), text);
-}
+/** DingTalk's messages as items: later items of a richText message carry it without its content (the same message, not a copy per file). */
+const dingTalkOrigin: MessageOrigin = {
+	service: 'dingTalk',
+	provider: dingTalkProvider,
+	laterItemJson: (message) => {
+		const reference = { ...message };
+		delete reference.content;
+		delete reference.text;
+		return reference;
+	},
+	remainingFilesHint: "their download codes are in the message's content",
+};
 
 function callbackSecret(credentials: ICredentialDataDecryptedObject): string {
 	const value = credentials.appType === 'thirdParty' ? credentials.suiteSecret : credentials.appSecret;
 	return typeof value === 'string' ? value.trim() : '';
-}
-
-/** An activation failure as n8n shows it: DingTalk's reason and what to do, never a secret. */
-function activationError(node: INode, error: unknown, redact: (text: string) => string): NodeApiError | NodeOperationError {
-	if (isMessageFileError(error)) {
-		const message = redact(error.message);
-		const description = error.details.description ? redact(error.details.description) : undefined;
-		if (error.details.kind === 'input') return new NodeOperationError(node, message, { description });
-		const { httpCode, apiCode, requestId } = error.details;
-		const response: JsonObject = { message, description: description ?? null, httpCode: httpCode ?? null, apiCode: apiCode ?? null, requestId: requestId ?? null };
-		return new NodeApiError(node, response, { message, description, httpCode: httpCode !== undefined ? String(httpCode) : undefined });
-	}
-	return new NodeOperationError(node, redact(error instanceof Error ? error.message : String(error)));
 }
 
 /** DingTalk said no for a reason that retrying will not change (wrong or revoked key/secret, a missing field). */
@@ -112,7 +104,7 @@ export class DingTalkTrigger implements INodeType {
 		if (this.getNodeParameter('mode', 'stream') !== 'stream') return {};
 
 		const credentials = await this.getCredentials('dingTalkApi');
-		const redact = redactor(credentials);
+		const redact = secretRedactor(credentials);
 		const downloadFiles = this.getNodeParameter('downloadFiles', true) as boolean;
 		const options = this.getNodeParameter('options', {}) as TriggerOptions;
 		const manual = this.getMode() === 'manual';
@@ -127,7 +119,7 @@ export class DingTalkTrigger implements INodeType {
 		const takeMessage = async (id: string, message: IDataObject): Promise<CallbackOutcome> => {
 			if (!acceptsMessage(message, options)) return 'ack';
 			if (manual && testEventTaken) return 'skip';
-			const items = await messageItems(context, message, downloadFiles, options, redact, lifetime);
+			const items = await messageItems(context, dingTalkOrigin, message, downloadFiles, options, redact, lifetime);
 			// "Listen for test event" takes one message; the others stay unanswered for the active workflow.
 			if (manual && testEventTaken) return 'skip';
 			// Closed meanwhile: nothing is emitted after close. A throw leaves the message unanswered (and
@@ -163,7 +155,7 @@ export class DingTalkTrigger implements INodeType {
 				onReconnectError: (error) => {
 					if (!isLastingRefusal(error)) return 'retry';
 					// Like n8n's own triggers: report it; n8n deactivates the workflow and retries activation with backoff.
-					if (!manual) this.emitError(activationError(this.getNode(), error, redact));
+					if (!manual) this.emitError(toNodeError(this.getNode(), error, undefined, credentialSecrets(credentials)));
 					return 'give up';
 				},
 				logger: {
@@ -172,14 +164,14 @@ export class DingTalkTrigger implements INodeType {
 				},
 			});
 		} catch (error) {
-			throw activationError(this.getNode(), error, redact);
+			throw toNodeError(this.getNode(), error, undefined, credentialSecrets(credentials));
 		}
 		const start = async () => {
 			try {
 				await client.start();
 			} catch (error) {
 				await client.stop();
-				throw activationError(this.getNode(), error, redact);
+				throw toNodeError(this.getNode(), error, undefined, credentialSecrets(credentials));
 			}
 		};
 		// Returns within a second whatever a file host or the gateway does: what is in flight is abandoned.
@@ -196,7 +188,7 @@ export class DingTalkTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const credentials = await this.getCredentials('dingTalkApi');
-		const redact = redactor(credentials);
+		const redact = secretRedactor(credentials);
 		const request = this.getRequestObject();
 		const response = this.getResponseObject();
 		const check = checkCallbackSignature(request.headers, callbackSecret(credentials));
@@ -230,7 +222,7 @@ export class DingTalkTrigger implements INodeType {
 		}
 		if (!acceptsMessage(message, options)) return { noWebhookResponse: true };
 		const downloadFiles = this.getNodeParameter('downloadFiles', true) as boolean;
-		const items = await messageItems(this, message, downloadFiles, options, redact);
+		const items = await messageItems(this, dingTalkOrigin, message, downloadFiles, options, redact);
 		return { noWebhookResponse: true, workflowData: [items] };
 	}
 }

@@ -2,7 +2,7 @@ import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
 
 import { binaryPropertyNameOption, maxFileSizeOption, maxRetriesOption, timeoutOption } from '../shared/pipeline/fileOptions';
 import { MESSAGE_TYPES } from './messageFilter';
-import { DEFAULT_MAX_FILES_PER_MESSAGE } from './messageItems';
+import { DEFAULT_MAX_FILES_PER_MESSAGE } from '../shared/delivery/messageItems';
 
 const MESSAGE_TYPE_NAMES: Record<(typeof MESSAGE_TYPES)[number], string> = {
 	text: 'Text',

@@ -1,5 +1,6 @@
 import type {
 	ICredentialDataDecryptedObject,
+	IDataObject,
 	IHookFunctions,
 	INodeExecutionData,
 	INodeType,
@@ -9,23 +10,30 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeApiError, NodeConnectionTypes, NodeOperationError, OperationalError } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError, OperationalError } from 'n8n-workflow';
 
 import { isMessageFileError } from '../shared/transport/errors';
 import { ExecutionWaiter } from '../shared/delivery/executionOutcome';
 import { ActivationLifetime } from '../shared/delivery/activation';
+import type { MessageItemOptions, MessageOrigin } from '../shared/delivery/messageItems';
+import { messageItems } from '../shared/delivery/messageItems';
 import { RecentDeliveries } from '../shared/delivery/recentDeliveries';
-import { messengerName, messengerOf, redactToken } from '../shared/messengers/greenApi/api';
+import { messengerName, messengerOf } from '../shared/messengers/greenApi/api';
+import { greenApiProvider } from '../shared/messengers/greenApi/provider';
+import { credentialSecrets, secretRedactor } from '../shared/messengers/secrets';
+import { toNodeError } from '../shared/node/errors';
 import { getSettings, setSettings } from '../shared/messengers/greenApi/settings';
 import { binaryPropertyNameOf } from '../shared/pipeline/fileOptions';
 import { properties } from './description';
 import type { NotificationFilter } from './notificationFilter';
 import { DEFAULT_WEBHOOK_TYPES, acceptsNotification, parseChatIds } from './notificationFilter';
-import type { ItemOptions } from './notificationItems';
-import { notificationItems } from './notificationItems';
 import { NotificationPoller } from './notificationPoller';
 import { DEDUP_WINDOW, notificationKey, webhookDeliveries } from './notificationKey';
 import { bearerTokenMatches } from './webhookToken';
+
+interface ItemOptions extends MessageItemOptions {
+	downloadFiles: boolean;
+}
 
 interface TriggerOptions extends ItemOptions {
 	chatIds?: string;
@@ -63,16 +71,23 @@ function OPEN_WEBHOOK_WARNING(workflow: string): string {
 /** Items a test webhook produced, handed to the manual run of the same node (n8n runs the trigger after a test webhook). */
 const parkedTestItems = new Map<string, INodeExecutionData[]>();
 
-/** An error from the Green-API helpers as n8n's API error, with the token gone from every text. */
+/** Green-API's notifications as items: the body as Green-API sent it, with its file attached. */
+const greenApiOrigin: MessageOrigin = { service: 'greenApi', provider: greenApiProvider };
+
+/** A notification as output items (nothing to download when Download Files is off). */
+async function notificationItems(
+	context: ITriggerFunctions | IWebhookFunctions,
+	body: IDataObject,
+	options: ItemOptions,
+	credentials: ICredentialDataDecryptedObject,
+): Promise<INodeExecutionData[]> {
+	return await messageItems(context, greenApiOrigin, body, options.downloadFiles, options, secretRedactor(credentials));
+}
+
+/** An error from the Green-API helpers as n8n's error, with the token gone from every text. */
 function apiError(context: ITriggerFunctions | IHookFunctions, error: unknown, credentials: ICredentialDataDecryptedObject): Error {
 	if (!isMessageFileError(error)) return error instanceof Error ? error : new Error(String(error));
-	const message = redactToken(error.message, credentials);
-	const description = error.details.description ? redactToken(error.details.description, credentials) : undefined;
-	return new NodeApiError(context.getNode(), { message, description: description ?? null }, {
-		message,
-		description,
-		httpCode: error.details.httpCode !== undefined ? String(error.details.httpCode) : undefined,
-	});
+	return toNodeError(context.getNode(), error, undefined, credentialSecrets(credentials));
 }
 
 interface SavedWebhookUrl {
@@ -257,7 +272,7 @@ export class GreenApiTrigger implements INodeType {
 					throw result.action === 'deliverAgain' ? result.error : new OperationalError(`${what}: the trigger stopped before its execution finished; left in the queue`);
 				},
 				onError: (error, delayMs) => {
-					const text = redactToken(error.message, credentials);
+					const text = secretRedactor(credentials)(error.message);
 					this.logger.warn(`${text.startsWith('Green-API Trigger') ? '' : `Green-API Trigger (${messenger}): `}${text}${delayMs ? `; trying again in ${Math.round(delayMs / 1000)} s` : ''}`);
 				},
 			},

@@ -2,28 +2,28 @@ import type { IExecuteFunctions, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { credentialsOnce } from '../messengers/credentialsOnce';
+import { credentialSecrets, redactSecrets } from '../messengers/secrets';
 import { isMessageFileError } from '../transport/errors';
 
-/** Credential values that must never appear in an error, whatever path it took. */
-const SECRET_FIELDS = ['appSecret', 'suiteSecret', 'suiteTicket', 'accessToken', 'apiTokenInstance', 'webhookUrlToken'];
-
 function redact(text: string | undefined, secrets: string[]): string | undefined {
-	if (!text) return text;
-	return secrets.reduce((result, secret) => result.split(secret).join('***').split(encodeURIComponent(secret)).join('***'), text);
+	return text ? redactSecrets(text, secrets) : text;
 }
 
 /** The secret values of a credential, to redact from errors. */
 export async function secretsOf(context: IExecuteFunctions, credentialType: string): Promise<string[]> {
 	try {
-		const credentials = await credentialsOnce(context, credentialType);
-		return SECRET_FIELDS.map((field) => credentials[field]).filter((value): value is string => typeof value === 'string' && value.trim().length >= 4).map((value) => value.trim());
+		return credentialSecrets(await credentialsOnce(context, credentialType));
 	} catch {
 		return [];
 	}
 }
 
-/** The n8n error for a failure: input mistakes as NodeOperationError, API and transfer failures as NodeApiError. */
-export function toNodeError(node: INode, error: unknown, itemIndex: number, secrets: string[]): NodeApiError | NodeOperationError {
+/**
+ * The n8n error for a failure, its secrets masked: input mistakes as NodeOperationError,
+ * API and transfer failures as NodeApiError. Without an item index: a trigger's
+ * activation or poll failure.
+ */
+export function toNodeError(node: INode, error: unknown, itemIndex: number | undefined, secrets: string[]): NodeApiError | NodeOperationError {
 	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
 	if (isMessageFileError(error)) {
 		const message = redact(error.message, secrets) as string;
