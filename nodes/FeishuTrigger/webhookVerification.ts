@@ -18,8 +18,10 @@ export type ParsedCallback =
 
 type Headers = Record<string, string | string[] | undefined>;
 
+/** A header by its lower-case name, whatever case the caller's object uses. */
 function header(headers: Headers, name: string): string {
-	const value = headers[name] ?? headers[name.toLowerCase()];
+	const key = name in headers ? name : Object.keys(headers).find((k) => k.toLowerCase() === name);
+	const value = key === undefined ? undefined : headers[key];
 	return (Array.isArray(value) ? value[0] : value)?.trim() ?? '';
 }
 

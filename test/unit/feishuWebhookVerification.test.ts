@@ -46,6 +46,12 @@ describe('checkSignature / checkFreshness / checkVerificationToken', () => {
 		const request = callbackRequest(event(), { encryptKey: ENCRYPT_KEY });
 		expect(checkSignature(request.headers, request.body, ENCRYPT_KEY)).toEqual({ valid: true });
 		expect(checkSignature(request.headers, Buffer.from(request.body), ENCRYPT_KEY)).toEqual({ valid: true });
+		const capitalised = {
+			'X-Lark-Request-Timestamp': request.headers['x-lark-request-timestamp'],
+			'X-Lark-Request-Nonce': request.headers['x-lark-request-nonce'],
+			'X-Lark-Signature': [request.headers['x-lark-signature']],
+		};
+		expect(checkSignature(capitalised, request.body, ENCRYPT_KEY)).toEqual({ valid: true });
 		const tamperedBody = request.body.replace(/"encrypt":"./, '"encrypt":"A');
 		expect(checkSignature(request.headers, tamperedBody, ENCRYPT_KEY)).toMatchObject({ valid: false, status: 403 });
 		const badSignature = { ...request.headers, 'x-lark-signature': request.headers['x-lark-signature'].replace(/^./, (c) => (c === '0' ? '1' : '0')) };
