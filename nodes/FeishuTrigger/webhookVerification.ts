@@ -47,11 +47,13 @@ function parseObject(text: string): Record<string, unknown> | undefined {
 }
 
 /**
- * Feishu's `encrypt` field: base64(iv ‖ AES-256-CBC ciphertext, PKCS#7), key = SHA-256 of the
+ * Feishu's `encrypt` field (given as is, or the body object holding it): base64(iv ‖ AES-256-CBC ciphertext, PKCS#7), key = SHA-256 of the
  * Encrypt Key. A wrong key almost always fails the padding check; the rare garbage that passes
  * it is caught by the caller's JSON parse.
  */
-export function decryptCallback(encrypted: string, encryptKey: string): DecryptResult {
+export function decryptCallback(body: string | Record<string, unknown>, encryptKey: string): DecryptResult {
+	const encrypted = typeof body === 'string' ? body : body.encrypt;
+	if (typeof encrypted !== 'string' || encrypted === '') return { ok: false, reason: 'the callback has no encrypt field' };
 	if (!encryptKey) return { ok: false, reason: 'no Encrypt Key is set in the credential to decrypt the callback with' };
 	const data = Buffer.from(encrypted, 'base64');
 	if (data.length < 32 || data.length % 16 !== 0) return { ok: false, reason: 'the encrypt field is not base64 of an AES-256-CBC message' };

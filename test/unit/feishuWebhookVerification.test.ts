@@ -25,6 +25,8 @@ describe('decryptCallback', () => {
 	test('round trip with what the stand-in encrypts; a wrong key is a clear error without the key', () => {
 		const encrypted = encryptForFeishu('{"a":"中文"}', ENCRYPT_KEY);
 		expect(decryptCallback(encrypted, ENCRYPT_KEY)).toEqual({ ok: true, plaintext: '{"a":"中文"}' });
+		expect(decryptCallback({ encrypt: encrypted }, ENCRYPT_KEY)).toEqual({ ok: true, plaintext: '{"a":"中文"}' });
+		expect(decryptCallback({ text: 'x' }, ENCRYPT_KEY)).toEqual({ ok: false, reason: 'the callback has no encrypt field' });
 		let refusals = 0;
 		for (let i = 0; i < 20; i++) {
 			const wrong = decryptCallback(encryptForFeishu('{"a":"中文"}', ENCRYPT_KEY), 'another key');
