@@ -5,6 +5,7 @@
 // as a text message after the file, the uuid that makes a retried item arrive once,
 // Feishu's rate limits waited out, its error codes explained, and no secret in any output.
 import { createHash } from 'crypto';
+import { Readable } from 'stream';
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { readFixture } from '../fixtures/fixtures';
@@ -265,6 +266,39 @@ describe('files', () => {
 		const run = await send(credentials, { content: 'file' }, [await withFile(incoming(appId), big, { fileName: 'big.pdf', mimeType: 'application/pdf' })]);
 		const sent = sentMessage(run);
 		expect(standIn.feishu.upload(sent.fileKey as string)).toMatchObject({ size: big.length, sha256: sha256(big), fields: { file_type: 'pdf' } });
+	});
+});
+
+describe('memory', () => {
+	it('a 30 MB upload streams from binary storage: heap and buffers grow by less than 64 MB', async () => {
+		const { appId, credentials } = app();
+		// A PDF head, then padding made while it is read: the test never holds the file whole either.
+		const head = readFixture('document.pdf');
+		const size = 30 * 1024 * 1024;
+		const chunkSize = 256 * 1024;
+		const hash = createHash('sha256');
+		const chunks = function* () {
+			yield head;
+			for (let offset = head.length; offset < size; offset += chunkSize) yield Buffer.alloc(Math.min(chunkSize, size - offset), 0x20);
+		};
+		for (const chunk of chunks()) hash.update(chunk);
+		const item = { json: incoming(appId) as unknown as IDataObject, binary: { data: await storedBinary(Readable.from(chunks()), { fileName: 'big.pdf', mimeType: 'application/pdf' }) } };
+		const before = process.memoryUsage();
+		let peak = 0;
+		const sampler = setInterval(() => {
+			const now = process.memoryUsage();
+			peak = Math.max(peak, now.arrayBuffers + now.heapUsed - before.arrayBuffers - before.heapUsed);
+		}, 10);
+		let run: NodeRun;
+		try {
+			run = await send(credentials, { content: 'file' }, [item]);
+		} finally {
+			clearInterval(sampler);
+		}
+		const sent = sentMessage(run);
+		expect(standIn.feishu.upload(sent.fileKey as string)).toMatchObject({ size, sha256: hash.digest('hex') });
+		console.log(`[feishu send] 30 MB upload: peak heap + buffers growth ${(peak / 1024 / 1024).toFixed(1)} MB (the in-process stand-in keeps up to 16 MB of it)`);
+		expect(peak).toBeLessThan(64 * 1024 * 1024);
 	});
 });
 
