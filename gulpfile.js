@@ -10,6 +10,7 @@ const ENTRY_POINTS = {
 	'nodes/GreenApiTrigger/GreenApiTrigger.node': 'nodes/GreenApiTrigger/GreenApiTrigger.node.ts',
 	'nodes/DingTalkTrigger/DingTalkTrigger.node': 'nodes/DingTalkTrigger/DingTalkTrigger.node.ts',
 	'nodes/SendMessage/SendMessage.node': 'nodes/SendMessage/SendMessage.node.ts',
+	'nodes/FeishuTrigger/FeishuTrigger.node': 'nodes/FeishuTrigger/FeishuTrigger.node.ts',
 	'credentials/DingTalkApi.credentials': 'credentials/DingTalkApi.credentials.ts',
 	'credentials/GreenApi.credentials': 'credentials/GreenApi.credentials.ts',
 	'credentials/FeishuApi.credentials': 'credentials/FeishuApi.credentials.ts',

@@ -6,6 +6,8 @@ module.exports = {
 	GreenApiTrigger: require('./dist/nodes/GreenApiTrigger/GreenApiTrigger.node.js').GreenApiTrigger,
 	DingTalkTrigger: require('./dist/nodes/DingTalkTrigger/DingTalkTrigger.node.js').DingTalkTrigger,
 	SendMessage: require('./dist/nodes/SendMessage/SendMessage.node.js').SendMessage,
+	FeishuTrigger: require('./dist/nodes/FeishuTrigger/FeishuTrigger.node.js').FeishuTrigger,
 	DingTalkApi: require('./dist/credentials/DingTalkApi.credentials.js').DingTalkApi,
 	GreenApi: require('./dist/credentials/GreenApi.credentials.js').GreenApi,
+	FeishuApi: require('./dist/credentials/FeishuApi.credentials.js').FeishuApi,
 };

@@ -1,0 +1,115 @@
+import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
+
+import { DEFAULT_MAX_FILES_PER_MESSAGE } from '../shared/delivery/messageItems';
+import { binaryPropertyNameOption, maxFileSizeOption, maxRetriesOption, timeoutOption } from '../shared/pipeline/fileOptions';
+import { MESSAGE_TYPES } from './messageFilter';
+
+const MESSAGE_TYPE_NAMES: Record<(typeof MESSAGE_TYPES)[number], string> = {
+	text: 'Text',
+	post: 'Rich Text (Post)',
+	image: 'Image',
+	file: 'File',
+	audio: 'Voice (Audio)',
+	media: 'Video (Media)',
+	sticker: 'Sticker',
+	interactive: 'Card (Interactive)',
+	merge_forward: 'Forwarded Messages',
+};
+
+/** Only registered in Webhook mode: an empty method registers no webhook, so the long connection needs no URL. */
+export const webhooks: IWebhookDescription[] = [
+	{
+		name: 'default',
+		httpMethod: '={{$parameter["mode"] === "webhook" ? "POST" : ""}}',
+		responseMode: 'onReceived',
+		path: 'feishu',
+	},
+];
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Mode',
+		name: 'mode',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Long Connection',
+				value: 'longConnection',
+				description: 'Connects out from n8n to Feishu over a WebSocket; no public URL needed (Feishu custom apps)',
+			},
+			{
+				name: 'Webhook',
+				value: 'webhook',
+				description: 'Feishu posts each event to this node\'s webhook URL; signature, token and age are checked (Feishu and Lark)',
+			},
+		],
+		default: 'longConnection',
+	},
+	{
+		displayName:
+			'In the Feishu Developer Console, open Events & Callbacks → Event Configuration, choose "Receive events through persistent connection" and add the event im.message.receive_v1. Feishu gives each event to ONE connection of the app: two active workflows on the same app split its messages between them. Lark apps may only offer webhooks: then use Mode: Webhook. No webhook URL is used in this mode.',
+		name: 'longConnectionNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { mode: ['longConnection'] } },
+	},
+	{
+		displayName:
+			'In the Feishu (or Lark) Developer Console, open Events & Callbacks → Event Configuration, choose "Send events to developer\'s server", paste this node\'s Production URL as the Request URL and add the event im.message.receive_v1. Copy the Encrypt Key (recommended) and the Verification Token from Encryption Strategy into the credential: requests they do not prove are refused.',
+		name: 'webhookNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { mode: ['webhook'] } },
+	},
+	{
+		displayName: 'Download Files',
+		name: 'downloadFiles',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to attach the image, file, voice message, video or the pictures of a rich-text post as binary data (one item per file)',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Chat Type',
+				name: 'chatType',
+				type: 'options',
+				options: [
+					{ name: 'Both', value: 'both' },
+					{ name: 'One-to-One', value: 'p2p', description: 'Private chats with the bot' },
+					{ name: 'Group', value: 'group', description: 'Group chats (the bot gets the messages that @mention it, or all with the im:message.group_msg scope)' },
+				],
+				default: 'both',
+				description: 'Which chats start the workflow',
+			},
+			{ ...maxFileSizeOption, displayOptions: { show: { '/downloadFiles': [true] } } },
+			{
+				displayName: 'Max Files per Message',
+				name: 'maxFilesPerMessage',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 1000 },
+				default: DEFAULT_MAX_FILES_PER_MESSAGE,
+				displayOptions: { show: { '/downloadFiles': [true] } },
+				description:
+					'A rich-text post can hold many pictures and videos; each costs an API call and a download. Files beyond this number are not downloaded; the first item names how many in filesNotDownloaded.',
+			},
+			{ ...maxRetriesOption, displayOptions: { show: { '/downloadFiles': [true] } } },
+			{
+				displayName: 'Message Types',
+				name: 'messageTypes',
+				type: 'multiOptions',
+				options: MESSAGE_TYPES.map((value) => ({ name: MESSAGE_TYPE_NAMES[value], value })),
+				default: [...MESSAGE_TYPES],
+				description: 'Which messages start the workflow. With all selected, types not listed here pass too.',
+			},
+			{ ...binaryPropertyNameOption, displayOptions: { show: { '/downloadFiles': [true] } } },
+			{ ...timeoutOption, displayOptions: { show: { '/downloadFiles': [true] } } },
+		],
+	},
+];
