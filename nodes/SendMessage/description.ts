@@ -108,6 +108,30 @@ const contentFields: INodeProperties[] = [
 	},
 ];
 
+/** DingTalk: the cover of a video message (sampleVideo picMediaId). Self-contained, for the messenger registry. */
+export const dingTalkVideoCoverOption: INodeProperties = {
+	displayName: 'Video Cover (Binary Field)',
+	name: 'videoCoverBinaryPropertyName',
+	type: 'string',
+	default: '',
+	placeholder: 'cover',
+	displayOptions: { show: { '/service': ['dingTalk'], '/content': ['file'] } },
+	description:
+		'DingTalk shows an MP4 as a playable video only with a cover picture: the binary field of the item holding it (JPG or PNG, e.g. a frame of the video). Empty, or the item has no such field: the MP4 is sent as a file message, which DingTalk always shows.',
+};
+
+/** DingTalk: the group cool app's code (groupMessages/send coolAppCode). Self-contained, for the messenger registry. */
+export const dingTalkCoolAppCodeOption: INodeProperties = {
+	displayName: 'Cool App Code',
+	name: 'coolAppCode',
+	type: 'string',
+	default: '',
+	placeholder: 'COOLAPP-1-…',
+	displayOptions: { show: { '/service': ['dingTalk'] } },
+	description:
+		"Groups whose robot was installed through a group cool app (群酷应用) take robot messages only with the cool app's code. Empty: the incoming message's coolAppCode, if it carries one.",
+};
+
 const options: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
@@ -158,14 +182,16 @@ const options: INodeProperties = {
 		},
 		timeoutOption,
 		{
-			displayName: 'Voice Duration (Ms)',
+			displayName: 'Voice/Video Duration (Ms)',
 			name: 'durationMs',
 			type: 'number',
 			typeOptions: { minValue: 0 },
 			default: 0,
 			displayOptions: { show: { '/service': ['dingTalk'], '/content': ['file'] } },
-			description: 'DingTalk voice messages show their length. 0: read it from the audio itself.',
+			description: 'DingTalk voice and video messages show their length. 0: read it from the file itself.',
 		},
+		dingTalkVideoCoverOption,
+		dingTalkCoolAppCodeOption,
 	],
 };
 

@@ -3,7 +3,7 @@ import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-wo
 import type { ApiResponse } from '../../transport/apiResponse';
 import { networkError, sendApiRequest } from '../../transport/apiResponse';
 import type { ExecutionState, MessengerContext } from '../types';
-import { fetchAccessToken, isRejectedLegacyToken, isRejectedToken, withAccessToken } from './api';
+import { fetchAccessToken, isRejectedToken, withAccessToken } from './api';
 
 /**
  * DingTalk rejects an expired token with HTTP 400, and n8n renews a credential's token
@@ -158,17 +158,14 @@ async function renewThroughN8n(context: MessengerContext, request: IHttpRequestO
 	return { token: current, repeated: response ? { request, response } : undefined };
 }
 
-/**
- * One renewal per execution, shared by all items running at once: through n8n where it can, else by the node.
- * n8n renews on an HTTP status only, so a legacy rejection (a 200 with errcode) is renewed by the node.
- */
-async function renewOnce(context: MessengerContext, state: ExecutionState, request: IHttpRequestOptions, legacy: boolean): Promise<Renewal> {
+/** One renewal per execution, shared by all items running at once: through n8n where it can, else by the node. */
+async function renewOnce(context: MessengerContext, state: ExecutionState, request: IHttpRequestOptions): Promise<Renewal> {
 	let renewal = state.memo.get(RENEWAL_KEY) as Promise<Renewal> | undefined;
 	if (!renewal) {
 		renewal = (async () => {
 			// The token n8n holds now: the rejected one, or the stale one a remembered token replaced.
 			const stored = await storedToken(context);
-			const saved = legacy ? undefined : await renewThroughN8n(context, request, stored);
+			const saved = await renewThroughN8n(context, request, stored);
 			if (saved) return saved;
 			const token = await fetchNewToken(context);
 			if (stored) renewedTokens.set(stored, token);
@@ -198,7 +195,7 @@ export async function sendDingTalkRequest(
 		? await sendWithToken(context, first, remembered)
 		: await sendWithCredential(context, first, state, stale);
 	if (!needsNewToken(response)) return response;
-	const renewal = await renewOnce(context, state, first, isRejectedLegacyToken(response));
+	const renewal = await renewOnce(context, state, first);
 	// n8n already repeated this very request with the renewed token: its answer is this item's.
 	if (renewal.repeated?.request === first) return renewal.repeated.response;
 	// Already sent with this execution's renewed token: renewing again would only loop.
@@ -206,8 +203,12 @@ export async function sendDingTalkRequest(
 	return await sendWithToken(context, build(), renewal.token);
 }
 
+/**
+ * The v1.0 token's rejections. The legacy host's (a 200 with errcode 40014 / 42001) are the
+ * upload's to handle: it switches to that host's own token (legacyToken.ts).
+ */
 function needsNewToken(response: ApiResponse): boolean {
-	if (isRejectedToken(response) || isRejectedLegacyToken(response)) return true;
+	if (isRejectedToken(response)) return true;
 	const code = (response.body as { code?: unknown } | undefined)?.code;
 	return response.statusCode === 403 && code === 'Forbidden.AccessDenied.AccessTokenPermissionDenied';
 }
