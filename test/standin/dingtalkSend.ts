@@ -8,12 +8,16 @@ import { isJsonContentType, parseJsonObject, sendJson } from './listener';
 
 export type DingTalkUploadType = 'image' | 'voice' | 'video' | 'file';
 
-/** DingTalk's "upload media files" page: formats and limits per type. */
+/**
+ * DingTalk's "upload media files" page: formats and limits per type. One addition: `file`
+ * takes MP4 too, as DingTalk's connector uploads videos so (DingTalk-Real-AI/dingtalk-openclaw-connector
+ * src/services/media.ts, commit 6a93182) and DingTalk takes it.
+ */
 export const DINGTALK_UPLOAD_RULES: Record<DingTalkUploadType, { extensions: string[]; maxBytes: number }> = {
 	image: { extensions: ['jpg', 'jpeg', 'png', 'gif', 'bmp'], maxBytes: 20 * 1024 * 1024 },
 	voice: { extensions: ['amr', 'mp3', 'wav'], maxBytes: 2 * 1024 * 1024 },
 	video: { extensions: ['mp4'], maxBytes: 20 * 1024 * 1024 },
-	file: { extensions: ['doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'zip', 'pdf', 'rar'], maxBytes: 20 * 1024 * 1024 },
+	file: { extensions: ['doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'zip', 'pdf', 'rar', 'mp4'], maxBytes: 20 * 1024 * 1024 },
 };
 
 /** Template keys and the parameters each needs (DingTalk's "message types of enterprise robots"). */
