@@ -92,7 +92,7 @@ export class SendMessage implements INodeType {
 				await sender.assertSendable(this, file);
 				// DingTalk video: the cover picture, when the item has the field the option names.
 				const coverName = rawOptions.videoCoverBinaryPropertyName?.trim();
-				if (coverName && items[itemIndex].binary?.[coverName]) options.videoCover = await prepareOutgoingFile(this, itemIndex, coverName);
+				if (coverName && file.mimeType.startsWith('video/') && items[itemIndex].binary?.[coverName]) options.videoCover = await prepareOutgoingFile(this, itemIndex, coverName);
 				const sent = await sender.sendFile(this, target, file, textOf(this, itemIndex, false), options, state);
 				return { service, ...sent, fileName: file.fileName, mimeType: file.mimeType, fileSize: file.size } as IDataObject;
 			}

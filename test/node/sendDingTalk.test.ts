@@ -251,7 +251,11 @@ describe('video', () => {
 		item.binary!.cover = await storedBinary(readFixture('document.pdf'), { mimeType: 'application/pdf' });
 		const uploads = standIn.dingTalk.send.uploadCalls;
 		const run = await send(credentials, { content: 'file', options: { videoCoverBinaryPropertyName: 'cover' } }, [item]);
-		expect(run.error?.message).toMatch(/video cover is PDF \(application\/pdf\), not a picture/);
+		expect(run.error?.message).toMatch(/video cover is PDF \(application\/pdf\), not a picture DingTalk takes/);
+		const webp = await withFile(robotMessage(appKey), mp4(), { mimeType: 'video/mp4' });
+		webp.binary!.cover = await storedBinary(readFixture('image.webp'), { mimeType: 'image/webp' });
+		const webpRun = await send(credentials, { content: 'file', options: { videoCoverBinaryPropertyName: 'cover' } }, [webp]);
+		expect(webpRun.error?.message).toMatch(/video cover is WEBP \(image\/webp\), not a picture DingTalk takes/);
 		expect(standIn.dingTalk.send.uploadCalls).toBe(uploads);
 	});
 });

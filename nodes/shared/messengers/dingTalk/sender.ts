@@ -6,7 +6,7 @@ import { identifierValue, readIdentifier, stringField } from '../fieldValues';
 import { isDingTalkMessage } from '../incomingMessage';
 import type { ChatTarget, ExecutionState, MessageSender, OutgoingFile, SendOptions, SentKind, SentMessage } from '../types';
 import { durationFromBytes } from './audioDuration';
-import { MEDIA_RULES, dingTalkExtension, dingTalkUploadType, type UploadType } from './mediaKinds';
+import { MEDIA_RULES, dingTalkExtension, dingTalkUploadType, uploadTypeOf, type UploadType } from './mediaKinds';
 import { uploadMedia } from './mediaUpload';
 import { defaultRobotCode } from './provider';
 import { MAX_USERS_PER_MESSAGE, sendRobotMessage, type RobotMessage } from './send';
@@ -80,12 +80,13 @@ async function mediaDuration(file: OutgoingFile, type: UploadType, options: Send
 
 /** The cover of a video message: a picture DingTalk takes (JPG, PNG, GIF, BMP up to 20 MB), refused before any upload otherwise. */
 function assertCover(cover: OutgoingFile): void {
-	if (dingTalkUploadType(cover) !== 'image') {
+	if (uploadTypeOf(cover.extension) !== 'image') {
 		throw inputError(
-			`The video cover is ${cover.extension.toUpperCase()} (${cover.mimeType}), not a picture`,
-			'The field named in Video Cover must hold a JPG or PNG picture (for example a frame of the video).',
+			`The video cover is ${cover.extension.toUpperCase()} (${cover.mimeType}), not a picture DingTalk takes`,
+			'The field named in Video Cover must hold a JPG, PNG, GIF or BMP picture (for example a frame of the video).',
 		);
 	}
+	dingTalkUploadType(cover); // its size limit
 }
 
 interface UploadedMedia {
