@@ -20,6 +20,7 @@ interface NodeOptions {
 	linkPreview?: boolean;
 	quoteMessage?: boolean;
 	durationMs?: number;
+	videoCoverBinaryPropertyName?: string;
 	timeout?: number;
 	maxRetries?: number;
 }
@@ -88,6 +89,9 @@ export class SendMessage implements INodeType {
 				const propertyName = String(parameter('binaryPropertyName', itemIndex, 'data')).trim() || 'data';
 				const file = await prepareOutgoingFile(this, itemIndex, propertyName, rawOptions.fileName?.trim() || undefined);
 				await sender.assertSendable(this, file);
+				// DingTalk video: the cover picture, when the item has the field the option names.
+				const coverName = rawOptions.videoCoverBinaryPropertyName?.trim();
+				if (coverName && file.mimeType.startsWith('video/') && items[itemIndex].binary?.[coverName]) options.videoCover = await prepareOutgoingFile(this, itemIndex, coverName);
 				const sent = await sender.sendFile(this, target, file, textOf(this, itemIndex, false), options, state);
 				return { service, ...sent, fileName: file.fileName, mimeType: file.mimeType, fileSize: file.size } as IDataObject;
 			}

@@ -196,13 +196,153 @@ describe('files', () => {
 		expect(standIn.dingTalk.send.sent[before].msgParam.duration).toBe('4321');
 	});
 
-	it('sends an MP4 as sampleVideo with its duration in seconds', async () => {
+});
+
+describe('video', () => {
+	const mp4 = () => readFixture('video.mp4');
+
+	it('sends an MP4 without a cover as a file message (sampleFile), which DingTalk always shows', async () => {
 		const { appKey, credentials } = app();
 		const before = standIn.dingTalk.send.sent.length;
-		const run = await send(credentials, { content: 'file' }, [await withFile(robotMessage(appKey), readFixture('video.mp4'), { fileName: 'clip.bin', mimeType: 'application/octet-stream' })]);
-		expect(sentMessage(run).kind).toBe('video');
-		// video.mp4 is 1.5 s (make-fixtures.sh): rounded to 2 s.
-		expect(standIn.dingTalk.send.sent[before]).toMatchObject({ msgKey: 'sampleVideo', msgParam: { videoType: 'mp4', duration: '2' } });
+		const run = await send(credentials, { content: 'file' }, [await withFile(robotMessage(appKey), mp4(), { fileName: 'clip.bin', mimeType: 'application/octet-stream' })]);
+		const sent = sentMessage(run);
+		const message = standIn.dingTalk.send.sent[before];
+		expect(message).toMatchObject({ msgKey: 'sampleFile', msgParam: { mediaId: sent.mediaId, fileName: 'clip.mp4', fileType: 'mp4' } });
+		expect(message.media[0]).toMatchObject({ type: 'video', sha256: sha256(mp4()) });
+		expect(sent).toMatchObject({ kind: 'file', fileName: 'clip.mp4', mimeType: 'video/mp4' });
+		expect(sent.coverMediaId).toBeUndefined();
+	});
+
+	it('sends an MP4 with the cover the option names as sampleVideo: picMediaId, duration in ms', async () => {
+		const { appKey, credentials } = app();
+		const before = standIn.dingTalk.send.sent.length;
+		const cover = readFixture('image.jpg');
+		const item = await withFile(robotMessage(appKey), mp4(), { fileName: 'clip', mimeType: 'application/octet-stream' });
+		item.binary!.cover = await storedBinary(cover, { fileName: 'frame', mimeType: 'application/octet-stream' });
+		const run = await send(credentials, { content: 'file', options: { videoCoverBinaryPropertyName: 'cover' } }, [item]);
+		const sent = sentMessage(run);
+		const message = standIn.dingTalk.send.sent[before];
+		expect(message.msgKey).toBe('sampleVideo');
+		expect(message.msgParam).toMatchObject({ videoMediaId: sent.mediaId, picMediaId: sent.coverMediaId, videoType: 'mp4' });
+		expect(standIn.dingTalk.send.upload(sent.coverMediaId as string)).toMatchObject({ type: 'image', fileName: 'frame.jpg', sha256: sha256(cover) });
+		// video.mp4 is 1.5 s (make-fixtures.sh), its duration in milliseconds.
+		expect(Math.abs(Number(message.msgParam.duration) - 1500)).toBeLessThanOrEqual(50);
+		expect(sent).toMatchObject({ kind: 'video', fileName: 'clip.mp4' });
+	});
+
+	it('takes the Duration option for a video, and sends a file message when the item lacks the cover field', async () => {
+		const { appKey, credentials } = app();
+		const item = await withFile(robotMessage(appKey), mp4(), { mimeType: 'video/mp4' });
+		item.binary!.cover = await storedBinary(readFixture('image.png'), { mimeType: 'image/png' });
+		const before = standIn.dingTalk.send.sent.length;
+		const run = await send(credentials, { content: 'file', options: { videoCoverBinaryPropertyName: 'cover', durationMs: 61000 } }, [
+			item,
+			await withFile(robotMessage(appKey), mp4(), { mimeType: 'video/mp4' }),
+		]);
+		expect(run.error).toBeUndefined();
+		const [video, file] = standIn.dingTalk.send.sent.slice(before);
+		expect(video).toMatchObject({ msgKey: 'sampleVideo', msgParam: { duration: '61000' } });
+		expect(file.msgKey).toBe('sampleFile');
+	});
+
+	it('refuses a cover that is not a picture before any upload', async () => {
+		const { appKey, credentials } = app();
+		const item = await withFile(robotMessage(appKey), mp4(), { mimeType: 'video/mp4' });
+		item.binary!.cover = await storedBinary(readFixture('document.pdf'), { mimeType: 'application/pdf' });
+		const uploads = standIn.dingTalk.send.uploadCalls;
+		const run = await send(credentials, { content: 'file', options: { videoCoverBinaryPropertyName: 'cover' } }, [item]);
+		expect(run.error?.message).toMatch(/video cover is PDF \(application\/pdf\), not a picture DingTalk takes/);
+		const webp = await withFile(robotMessage(appKey), mp4(), { mimeType: 'video/mp4' });
+		webp.binary!.cover = await storedBinary(readFixture('image.webp'), { mimeType: 'image/webp' });
+		const webpRun = await send(credentials, { content: 'file', options: { videoCoverBinaryPropertyName: 'cover' } }, [webp]);
+		expect(webpRun.error?.message).toMatch(/video cover is WEBP \(image\/webp\), not a picture DingTalk takes/);
+		expect(standIn.dingTalk.send.uploadCalls).toBe(uploads);
+	});
+});
+
+describe('groups with a cool app (群酷应用)', () => {
+	it("sends the Cool App Code option's code with the group message", async () => {
+		const { appKey, credentials } = app();
+		standIn.dingTalk.send.addGroup('cidCool1==', [appKey], 'COOLAPP-1-TEST0001');
+		const before = standIn.dingTalk.send.sent.length;
+		const run = await send(credentials, { text: 'hi', options: { coolAppCode: 'COOLAPP-1-TEST0001' } }, [
+			robotMessage(appKey, { conversationType: '2', conversationId: 'cidCool1==' }),
+		]);
+		expect(sentMessage(run).chat).toBe('group:cidCool1==');
+		expect(standIn.dingTalk.send.sent[before]).toMatchObject({ api: 'groupMessages/send', coolAppCode: 'COOLAPP-1-TEST0001' });
+		// Named in the node (A Chat → Group) too.
+		const named = await send(credentials, { recipient: 'chat', dingTalkChatType: 'group', openConversationId: 'cidCool1==', text: 'hi', options: { coolAppCode: 'COOLAPP-1-TEST0001' } }, [{}]);
+		expect(named.error).toBeUndefined();
+	});
+
+	it('takes the code from a message that carries coolAppCode', async () => {
+		const { appKey, credentials } = app();
+		standIn.dingTalk.send.addGroup('cidCool2==', [appKey], 'COOLAPP-1-TEST0002');
+		const run = await send(credentials, { text: 'hi' }, [robotMessage(appKey, { conversationType: '2', conversationId: 'cidCool2==', coolAppCode: 'COOLAPP-1-TEST0002' })]);
+		expect(run.error).toBeUndefined();
+		expect(standIn.dingTalk.send.sent.at(-1)?.coolAppCode).toBe('COOLAPP-1-TEST0002');
+	});
+
+	it("explains DingTalk's refusal without the code, and of a wrong one", async () => {
+		const { appKey, credentials } = app();
+		standIn.dingTalk.send.addGroup('cidCool3==', [appKey], 'COOLAPP-1-TEST0003');
+		const message = robotMessage(appKey, { conversationType: '2', conversationId: 'cidCool3==' });
+		const missing = await send(credentials, { text: 'hi' }, [message]);
+		expect(missing.error?.message).toBe("The group's robot came with a cool app: DingTalk wants its cool app code");
+		expect(missing.error?.description).toMatch(/Cool App Code option.*invalidParameter\.robotCode\.auth/s);
+		const wrong = await send(credentials, { text: 'hi', options: { coolAppCode: 'COOLAPP-1-OTHER' } }, [message]);
+		expect(wrong.error?.message).toBe('DingTalk refused the cool app code');
+		expect(wrong.error?.description).toMatch(/invalidParameter\.robotCode\.coolApp/);
+	});
+});
+
+describe('the legacy upload host refuses the v1.0 token', () => {
+	it('internal app: fetches the legacy token (GET /gettoken) once, uploads again, and keeps using it', async () => {
+		const n = ++appCounter;
+		const appKey = `dinglegacy${n}`;
+		const appSecret = `legacy-secret-${n}-${'y'.repeat(20)}`;
+		standIn.dingTalk.addApp({ appKey, appSecret, legacyTokenOnly: true });
+		const credentials = new CredentialStore({ dingTalkApi: { appType: 'internal', appKey, appSecret, baseUrl: standIn.dingTalkUrl } });
+		const png = readFixture('image.png');
+		const items = await Promise.all(['u1', 'u2', 'u3'].map(async (staff) => await withFile(robotMessage(appKey, { senderStaffId: staff }), png, { mimeType: 'image/png' })));
+		const uploads = standIn.dingTalk.send.uploadCalls;
+		const legacyTokens = standIn.dingTalk.legacyTokenCalls;
+		const run = await send(credentials, { content: 'file' }, items);
+		expect(run.error).toBeUndefined();
+		// Three chats at once: one legacy token fetch shared by all; each upload refused at most once with the v1.0 token
+		// (one that starts after the first refusal goes straight with the legacy token).
+		expect(standIn.dingTalk.legacyTokenCalls - legacyTokens).toBe(1);
+		const firstRun = standIn.dingTalk.send.uploadCalls - uploads;
+		expect(firstRun).toBeGreaterThanOrEqual(4);
+		expect(firstRun).toBeLessThanOrEqual(6);
+		for (const item of run.items) expect(standIn.dingTalk.send.upload((item.json.sentMessage as IDataObject).mediaId as string)?.sha256).toBe(sha256(png));
+		// The next execution goes straight with the cached legacy token.
+		const again = await send(credentials, { content: 'file' }, [await withFile(robotMessage(appKey), png, { mimeType: 'image/png' })]);
+		expect(again.error).toBeUndefined();
+		expect(standIn.dingTalk.send.uploadCalls - uploads).toBe(firstRun + 1);
+		expect(standIn.dingTalk.legacyTokenCalls - legacyTokens).toBe(1);
+		// A revoked legacy token is replaced once.
+		standIn.dingTalk.expireTokens();
+		const renewed = await send(credentials, { content: 'file' }, [await withFile(robotMessage(appKey), png, { mimeType: 'image/png' })]);
+		expect(renewed.error).toBeUndefined();
+		expect(standIn.dingTalk.legacyTokenCalls - legacyTokens).toBe(2);
+		expect(visible(renewed)).not.toContain(appSecret);
+	});
+
+	it('third-party app: fetches the corp token (POST /service/get_corp_token, signed) and uploads again', async () => {
+		const suite = { suiteKey: 'suiteLegacy1', suiteSecret: 'suite-legacy-secret-xxxxxxxx', authCorpId: 'dingcorpLegacy', suiteTicket: 'ticket-legacy' };
+		standIn.dingTalk.addSuite({ ...suite, legacyTokenOnly: true });
+		standIn.dingTalk.send.addRobot('dingIsvLegacy', suite.suiteKey);
+		const credentials = new CredentialStore({ dingTalkApi: { appType: 'thirdParty', ...suite, baseUrl: standIn.dingTalkUrl } });
+		const calls = standIn.dingTalk.legacyCorpTokenCalls;
+		const uploads = standIn.dingTalk.send.uploadCalls;
+		const pdf = readFixture('document.pdf');
+		const run = await send(credentials, { content: 'file' }, [await withFile(robotMessage('dingIsvLegacy'), pdf, { mimeType: 'application/pdf' })]);
+		const sent = sentMessage(run);
+		expect(standIn.dingTalk.legacyCorpTokenCalls - calls).toBe(1);
+		expect(standIn.dingTalk.send.uploadCalls - uploads).toBe(2);
+		expect(standIn.dingTalk.send.upload(sent.mediaId as string)).toMatchObject({ appKey: suite.suiteKey, sha256: sha256(pdf) });
+		expect(visible(run)).not.toContain(suite.suiteSecret);
 	});
 });
 
@@ -313,7 +453,7 @@ describe('errors', () => {
 		expect(run.error?.description).toMatch(/code 40006/);
 	});
 
-	it('renews an expired token once when the upload finds it (errcode 42001), re-reading the file', async () => {
+	it('an expired token on the upload (errcode 42001): the upload host\'s own token, once, re-reading the file', async () => {
 		const { appKey, credentials } = app();
 		await send(credentials, { text: 'first' }, [robotMessage(appKey)]);
 		const storedBefore = credentials.get('dingTalkApi').accessToken;
@@ -321,10 +461,13 @@ describe('errors', () => {
 		standIn.dingTalk.expireTokens();
 		const calls = standIn.dingTalk.send.uploadCalls;
 		const tokens = standIn.stats.dingTalkTokenCalls;
+		const legacyTokens = standIn.dingTalk.legacyTokenCalls;
 		const png = readFixture('image.png');
 		const run = await send(credentials, { content: 'file' }, [await withFile(robotMessage(appKey), png, { mimeType: 'image/png' })]);
 		const sent = sentMessage(run);
 		expect(standIn.dingTalk.send.uploadCalls - calls).toBe(2);
+		// The upload went again with the upload host's own token; the robot send renewed the v1.0 one.
+		expect(standIn.dingTalk.legacyTokenCalls - legacyTokens).toBe(1);
 		expect(standIn.stats.dingTalkTokenCalls - tokens).toBe(1);
 		expect(standIn.dingTalk.send.upload(sent.mediaId as string)?.sha256).toBe(sha256(png));
 	});

@@ -21,6 +21,11 @@ export interface DingTalkAppInput {
 	appType?: 'internal' | 'thirdPartyPersonal';
 	/** false: download calls get 403 AccessTokenPermissionDenied. Default true. */
 	robotPermission?: boolean;
+	/**
+	 * true: the legacy host's media upload refuses this app's v1.0 tokens (errcode 40014) and
+	 * takes only tokens from its own GET /gettoken, as a tenant may. Default false.
+	 */
+	legacyTokenOnly?: boolean;
 }
 
 export interface DingTalkSuiteInput {
@@ -30,6 +35,8 @@ export interface DingTalkSuiteInput {
 	authCorpId: string;
 	suiteTicket: string;
 	robotPermission?: boolean;
+	/** As for apps: the upload takes only corp tokens from POST /service/get_corp_token. */
+	legacyTokenOnly?: boolean;
 }
 
 export interface DingTalkFileInput {
@@ -56,6 +63,8 @@ interface IssuedToken {
 	appType: 'internal' | 'thirdPartyEnterprise' | 'thirdPartyPersonal';
 	/** Permission as granted when the token was minted: DingTalk wants a new token after a grant. */
 	robotPermission: boolean;
+	/** Minted by the legacy host (GET /gettoken, POST /service/get_corp_token), not by /v1.0/oauth2. */
+	legacy?: boolean;
 	expiresAt: number;
 	revoked: boolean;
 }
@@ -85,8 +94,11 @@ export class DingTalkStandIn {
 	private readonly apps = new Map<string, Required<DingTalkAppInput>>();
 	private readonly suites = new Map<
 		string,
-		{ suiteSecret: string; suiteTicket: string; corps: Set<string>; robotPermission: boolean }
+		{ suiteSecret: string; suiteTicket: string; corps: Set<string>; robotPermission: boolean; legacyTokenOnly: boolean }
 	>();
+	/** Calls of the legacy host's token APIs: GET /gettoken and POST /service/get_corp_token. */
+	legacyTokenCalls = 0;
+	legacyCorpTokenCalls = 0;
 	private readonly files = new Map<string, DingTalkFile>();
 	private readonly filesById = new Map<string, DingTalkFile>();
 	private readonly tokens = new Map<string, IssuedToken>();
@@ -97,7 +109,14 @@ export class DingTalkStandIn {
 	readonly send = new DingTalkSendStandIn((token) => {
 		const issued = token ? this.tokens.get(token) : undefined;
 		if (!issued) return undefined;
-		return { appKey: issued.key, robotPermission: issued.robotPermission, expired: issued.revoked || issued.expiresAt <= Date.now() };
+		const legacyTokenOnly = issued.kind === 'app' ? this.apps.get(issued.key)?.legacyTokenOnly : this.suites.get(issued.key)?.legacyTokenOnly;
+		return {
+			appKey: issued.key,
+			robotPermission: issued.robotPermission,
+			expired: issued.revoked || issued.expiresAt <= Date.now(),
+			legacy: issued.legacy === true,
+			legacyTokenOnly: legacyTokenOnly === true,
+		};
 	});
 
 	constructor(
@@ -111,6 +130,7 @@ export class DingTalkStandIn {
 			corpId: DEFAULT_CORP_ID,
 			appType: 'internal',
 			robotPermission: true,
+			legacyTokenOnly: false,
 			...input,
 		});
 	}
@@ -122,6 +142,7 @@ export class DingTalkStandIn {
 			suite.suiteTicket = input.suiteTicket;
 			suite.corps.add(input.authCorpId);
 			if (input.robotPermission !== undefined) suite.robotPermission = input.robotPermission;
+			if (input.legacyTokenOnly !== undefined) suite.legacyTokenOnly = input.legacyTokenOnly;
 			return;
 		}
 		this.suites.set(input.suiteKey, {
@@ -129,6 +150,7 @@ export class DingTalkStandIn {
 			suiteTicket: input.suiteTicket,
 			corps: new Set([input.authCorpId]),
 			robotPermission: input.robotPermission ?? true,
+			legacyTokenOnly: input.legacyTokenOnly ?? false,
 		});
 	}
 
@@ -188,8 +210,10 @@ export class DingTalkStandIn {
 		if (req.method === 'POST' && url.pathname === '/v1.0/gateway/connections/open' && this.streamGateway) return this.streamGateway.handleOpen(ctx);
 		if (req.method === 'POST' && url.pathname === '/v1.0/robot/oToMessages/batchSend') return this.send.handleSend(ctx, 'oToMessages/batchSend');
 		if (req.method === 'POST' && url.pathname === '/v1.0/robot/groupMessages/send') return this.send.handleSend(ctx, 'groupMessages/send');
-		// The legacy (oapi) host's upload: a stand-in Base URL serves both hosts, like a proxy.
+		// The legacy (oapi) host's upload and tokens: a stand-in Base URL serves both hosts, like a proxy.
 		if (req.method === 'POST' && url.pathname === '/media/upload') return this.send.handleUpload(ctx);
+		if (req.method === 'GET' && url.pathname === '/gettoken') return this.legacyToken(ctx);
+		if (req.method === 'POST' && url.pathname === '/service/get_corp_token') return this.legacyCorpToken(ctx);
 		this.error(ctx, 404, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.');
 	};
 
@@ -244,6 +268,47 @@ export class DingTalkStandIn {
 			robotPermission: suite.robotPermission,
 		});
 		this.ok(ctx, { accessToken: token.token, expireIn: this.options.tokenLifetimeSeconds });
+	}
+
+	/** The legacy host's answers: HTTP 200 with errcode, as DingTalk's oapi answers. */
+	private legacyAnswer(ctx: RequestContext, body: Record<string, unknown>): void {
+		sendJson(ctx.res, 200, body, {}, 'application/json;charset=UTF-8');
+	}
+
+	/** GET /gettoken?appkey&appsecret (internal apps' legacy token): {errcode, access_token, expires_in}. */
+	private legacyToken(ctx: RequestContext): void {
+		this.legacyTokenCalls++;
+		const appKey = ctx.url.searchParams.get('appkey') ?? '';
+		const appSecret = ctx.url.searchParams.get('appsecret') ?? '';
+		const app = this.apps.get(appKey);
+		if (!app || app.appSecret !== appSecret) return this.legacyAnswer(ctx, { errcode: 40089, errmsg: '不合法的corpid或corpsecret' });
+		const token = this.mint({ kind: 'app', key: appKey, corpId: app.corpId, appType: app.appType, robotPermission: app.robotPermission, legacy: true });
+		this.legacyAnswer(ctx, { errcode: 0, errmsg: 'ok', access_token: token.token, expires_in: this.options.tokenLifetimeSeconds });
+	}
+
+	/**
+	 * POST /service/get_corp_token?accessKey&timestamp&suiteTicket&signature, body {auth_corpid}:
+	 * a third-party app's corp token for the legacy host. The signature is
+	 * Base64(HmacSHA256(suiteSecret, timestamp + "\n" + suiteTicket)).
+	 */
+	private legacyCorpToken(ctx: RequestContext): void {
+		this.legacyCorpTokenCalls++;
+		const query = ctx.url.searchParams;
+		const suiteKey = query.get('accessKey') ?? '';
+		const timestamp = query.get('timestamp') ?? '';
+		const suiteTicket = query.get('suiteTicket') ?? '';
+		const suite = this.suites.get(suiteKey);
+		if (!suite) return this.legacyAnswer(ctx, { errcode: 40078, errmsg: '不存在的临时授权码' });
+		if (Math.abs(Date.now() - Number(timestamp)) > 60 * 60 * 1000) return this.legacyAnswer(ctx, { errcode: 853002, errmsg: 'timestamp过期' });
+		const expected = createHmac('sha256', suite.suiteSecret).update(`${timestamp}\n${suiteTicket}`).digest('base64');
+		if (suite.suiteTicket !== suiteTicket || query.get('signature') !== expected) {
+			return this.legacyAnswer(ctx, { errcode: 853003, errmsg: '签名校验失败' });
+		}
+		const body = isJsonContentType(ctx.req) ? parseJsonObject(ctx.body) : undefined;
+		const corpId = typeof body?.auth_corpid === 'string' ? body.auth_corpid : '';
+		if (!suite.corps.has(corpId)) return this.legacyAnswer(ctx, { errcode: 40078, errmsg: '授权关系不存在' });
+		const token = this.mint({ kind: 'suite', key: suiteKey, corpId, appType: 'thirdPartyEnterprise', robotPermission: suite.robotPermission, legacy: true });
+		this.legacyAnswer(ctx, { errcode: 0, errmsg: 'ok', access_token: token.token, expires_in: this.options.tokenLifetimeSeconds });
 	}
 
 	private download(ctx: RequestContext): void {

@@ -54,7 +54,7 @@ describe('media upload', () => {
 		expect((await upload('file', 'a.pdf', Buffer.from('x'), 'wrong')).body.errcode).toBe(40014);
 		expect((await upload('sticker', 'a.png', Buffer.from('x'))).body.errcode).toBe(40004);
 		expect((await upload('voice', 'a.ogg', Buffer.from('x'))).body.errcode).toBe(40005);
-		expect((await upload('file', 'a.mp4', Buffer.from('x'))).body.errcode).toBe(40005);
+		expect((await upload('file', 'a.webm', Buffer.from('x'))).body.errcode).toBe(40005);
 		expect((await upload('voice', 'a.mp3', Buffer.alloc(2 * 1024 * 1024 + 1))).body.errcode).toBe(40006);
 		expect((await upload('image', 'a.png', Buffer.alloc(0))).body.errcode).toBe(40006);
 		s.dingTalk.expireTokens();

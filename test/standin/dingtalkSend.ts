@@ -8,12 +8,16 @@ import { isJsonContentType, parseJsonObject, sendJson } from './listener';
 
 export type DingTalkUploadType = 'image' | 'voice' | 'video' | 'file';
 
-/** DingTalk's "upload media files" page: formats and limits per type. */
+/**
+ * DingTalk's "upload media files" page: formats and limits per type. One addition: `file`
+ * takes MP4 too, as DingTalk's connector uploads videos so (DingTalk-Real-AI/dingtalk-openclaw-connector
+ * src/services/media.ts, commit 6a93182) and DingTalk takes it.
+ */
 export const DINGTALK_UPLOAD_RULES: Record<DingTalkUploadType, { extensions: string[]; maxBytes: number }> = {
 	image: { extensions: ['jpg', 'jpeg', 'png', 'gif', 'bmp'], maxBytes: 20 * 1024 * 1024 },
 	voice: { extensions: ['amr', 'mp3', 'wav'], maxBytes: 2 * 1024 * 1024 },
 	video: { extensions: ['mp4'], maxBytes: 20 * 1024 * 1024 },
-	file: { extensions: ['doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'zip', 'pdf', 'rar'], maxBytes: 20 * 1024 * 1024 },
+	file: { extensions: ['doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'zip', 'pdf', 'rar', 'mp4'], maxBytes: 20 * 1024 * 1024 },
 };
 
 /** Template keys and the parameters each needs (DingTalk's "message types of enterprise robots"). */
@@ -25,8 +29,16 @@ const MESSAGE_PARAMS: Record<string, string[]> = {
 	sampleActionCard: ['title', 'text'],
 	sampleFile: ['mediaId', 'fileName', 'fileType'],
 	sampleAudio: ['mediaId', 'duration'],
-	sampleVideo: ['duration', 'videoMediaId', 'videoType'],
+	// The cover picMediaId too: DingTalk's own connector (DingTalk-Real-AI/dingtalk-openclaw-connector) always sends
+	// one, and connectors that sent none fell back to sampleFile; the stand-in holds DingTalk to it (docs/sending.md).
+	sampleVideo: ['duration', 'videoMediaId', 'videoType', 'picMediaId'],
 };
+
+/** Parameters that must be whole numbers as text (durations in milliseconds). */
+const NUMERIC_PARAMS: Record<string, string[]> = { sampleAudio: ['duration'], sampleVideo: ['duration'] };
+
+/** Which upload types a parameter may name (the cover is a picture; a video may be uploaded as `file`, as DingTalk's connector does). */
+const MEDIA_TYPES: Record<string, DingTalkUploadType[]> = { picMediaId: ['image'], videoMediaId: ['video', 'file'] };
 
 /** Parameters that name an uploaded media_id. */
 const MEDIA_PARAMS = ['mediaId', 'videoMediaId', 'picMediaId', 'photoURL'];
@@ -51,6 +63,8 @@ export interface DingTalkSentMessage {
 	robotCode: string;
 	userIds?: string[];
 	openConversationId?: string;
+	/** The group's cool app, when the call named one. */
+	coolAppCode?: string;
 	msgKey: string;
 	msgParam: Record<string, unknown>;
 	processQueryKey: string;
@@ -65,6 +79,10 @@ export interface SendToken {
 	appKey: string;
 	robotPermission: boolean;
 	expired: boolean;
+	/** Minted by the legacy host's own token APIs. */
+	legacy: boolean;
+	/** The app's legacy host takes only legacy tokens (40014 for a v1.0 one). */
+	legacyTokenOnly: boolean;
 }
 
 export interface SendFaultInput {
@@ -85,8 +103,8 @@ export class DingTalkSendStandIn {
 	readonly invalidStaffIds = new Set<string>();
 	/** Staff IDs DingTalk lists back as throttled. */
 	readonly flowControlledStaffIds = new Set<string>();
-	/** Groups: openConversationId → robot codes in it. */
-	private readonly groups = new Map<string, Set<string>>();
+	/** Groups: openConversationId → robot codes in it, and the cool app their robot came with (群酷应用). */
+	private readonly groups = new Map<string, { robots: Set<string>; coolAppCode?: string }>();
 	/** Robot codes of other apps' robots (robotCode → app key); an app's own key is its robot. */
 	private readonly robots = new Map<string, string>();
 	private uploadFault?: { errcode: number; errmsg: string; times: number };
@@ -94,8 +112,9 @@ export class DingTalkSendStandIn {
 
 	constructor(private readonly tokenOf: (token: string | undefined) => SendToken | undefined) {}
 
-	addGroup(openConversationId: string, robotCodes: string[]): void {
-		this.groups.set(openConversationId, new Set(robotCodes));
+	/** A group with these robots; with coolAppCode, its robot came with that group cool app and sends need the code. */
+	addGroup(openConversationId: string, robotCodes: string[], coolAppCode?: string): void {
+		this.groups.set(openConversationId, { robots: new Set(robotCodes), coolAppCode });
 	}
 
 	addRobot(robotCode: string, appKey: string): void {
@@ -141,21 +160,25 @@ export class DingTalkSendStandIn {
 		const token = this.tokenOf(tokenText);
 		if (!token) return legacyError(40014, '不合法的access_token');
 		if (token.expired) return legacyError(42001, 'access_token超时');
+		if (token.legacyTokenOnly && !token.legacy) return legacyError(40014, '不合法的access_token');
 		if (this.uploadFault && this.uploadFault.times > 0) {
 			this.uploadFault.times--;
 			return legacyError(this.uploadFault.errcode, this.uploadFault.errmsg);
 		}
-		const type = url.searchParams.get('type') as DingTalkUploadType | null;
-		if (!type || !(type in DINGTALK_UPLOAD_RULES)) return legacyError(40004, '不合法的媒体文件类型');
 		if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) return legacyError(40035, '不合法的参数');
-
-		const rule = DINGTALK_UPLOAD_RULES[type];
-		const parsed = await new Promise<{ fileName: string; contentType: string; size: number; sha256: string; bytes?: Buffer } | { error: [number, string] }>(
+		// `type` comes in the query (DingTalk's page, most clients) or as a form field (DingTalk's Java SDK, OapiMediaUploadRequest).
+		const queryType = url.searchParams.get('type');
+		if (queryType !== null && !(queryType in DINGTALK_UPLOAD_RULES)) return legacyError(40004, '不合法的媒体文件类型');
+		const largest = Math.max(...Object.values(DINGTALK_UPLOAD_RULES).map((rule) => rule.maxBytes));
+		const parsed = await new Promise<{ fileName: string; contentType: string; size: number; sha256: string; bytes?: Buffer; formType?: string } | { error: [number, string] }>(
 			(resolve) => {
 				let result: { fileName: string; contentType: string; size: number; sha256: string; bytes?: Buffer } | undefined;
-				let tooLarge = false;
-				// One byte past the limit, so a file of exactly the limit is taken and a larger one is cut and refused.
-				const parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: rule.maxBytes + 1 } });
+				let formType: string | undefined;
+				// One byte past the largest limit, so the file's size is known exactly up to there; the type's own limit is checked after.
+				const parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: largest + 1 } });
+				parser.on('field', (name, value) => {
+					if (name === 'type') formType = value;
+				});
 				parser.on('file', (name, stream, info) => {
 					if (name !== 'media') return void stream.resume();
 					const hash = createHash('sha256');
@@ -166,8 +189,6 @@ export class DingTalkSendStandIn {
 						hash.update(chunk);
 						if (size <= KEEP_BYTES) parts.push(chunk);
 					});
-					stream.on('limit', () => (tooLarge = true));
-					stream.on('end', () => (tooLarge ||= size > rule.maxBytes));
 					stream.on('end', () => {
 						result = {
 							fileName: info.filename ?? '',
@@ -180,18 +201,22 @@ export class DingTalkSendStandIn {
 				});
 				parser.on('error', () => resolve({ error: [40035, '不合法的参数'] }));
 				parser.on('close', () => {
-					if (tooLarge) return resolve({ error: [40006, '不合法的文件大小'] });
 					if (!result) return resolve({ error: [40035, '不合法的参数'] });
-					resolve(result);
+					resolve({ ...result, formType });
 				});
 				req.pipe(parser);
 			},
 		);
 		if ('error' in parsed) return legacyError(...parsed.error);
+		const type = (queryType ?? parsed.formType) as DingTalkUploadType | undefined;
+		if (!type || !(type in DINGTALK_UPLOAD_RULES)) return legacyError(40004, '不合法的媒体文件类型');
+		const rule = DINGTALK_UPLOAD_RULES[type];
+		if (parsed.size > rule.maxBytes) return legacyError(40006, '不合法的文件大小');
 		const extension = /\.([^./\\]+)$/.exec(parsed.fileName)?.[1]?.toLowerCase() ?? '';
 		if (!rule.extensions.includes(extension)) return legacyError(40005, '不合法的文件类型');
 		if (parsed.size === 0) return legacyError(40006, '不合法的文件大小');
-		const upload: DingTalkUpload = { mediaId: `@lA${randomBytes(18).toString('base64url')}`, type, ...parsed, appKey: token.appKey };
+		const { formType: _formType, ...file } = parsed;
+		const upload: DingTalkUpload = { mediaId: `@lA${randomBytes(18).toString('base64url')}`, type, ...file, appKey: token.appKey };
 		this.uploads.push(upload);
 		sendJson(res, 200, { errcode: 0, errmsg: 'ok', type, media_id: upload.mediaId, created_at: Date.now() }, {}, 'application/json;charset=UTF-8');
 	};
@@ -238,7 +263,17 @@ export class DingTalkSendStandIn {
 			openConversationId = typeof body.openConversationId === 'string' ? body.openConversationId : '';
 			const group = this.groups.get(openConversationId);
 			if (!group) return error(400, 'invalid.openConversationId', '无效的openConversationId');
-			if (!group.has(robotCode)) return error(400, 'invalidParameter.robotCode.notExsit', '机器人不存在');
+			if (!group.robots.has(robotCode)) return error(400, 'invalidParameter.robotCode.notExsit', '机器人不存在');
+			// The codes and texts of DingTalk's robot send pages (help.dingtalk.io, "the robot sends …" error tables).
+			const coolAppCode = typeof body.coolAppCode === 'string' && body.coolAppCode !== '' ? body.coolAppCode : undefined;
+			if (group.coolAppCode && !coolAppCode) return error(400, 'invalidParameter.robotCode.auth', 'Only a coolapp identity can use this bot.');
+			if (coolAppCode && coolAppCode !== group.coolAppCode) {
+				return error(
+					400,
+					'invalidParameter.robotCode.coolApp',
+					group.coolAppCode ? 'The coolapp code is invalid.' : 'The coolapp code does not match the bot. Use the bot bound to this coolapp to send the message.',
+				);
+			}
 		}
 
 		const msgKey = typeof body.msgKey === 'string' ? body.msgKey : '';
@@ -254,12 +289,15 @@ export class DingTalkSendStandIn {
 		if (required.some((name) => typeof msgParam[name] !== 'string' || msgParam[name] === '')) {
 			return error(400, 'invalidParameter.param.invalid', 'The parameter is invalid.');
 		}
+		if ((NUMERIC_PARAMS[msgKey] ?? []).some((name) => !/^\d+$/.test(msgParam[name] as string))) {
+			return error(400, 'invalidParameter.param.invalid', 'The parameter is invalid.');
+		}
 		const media: DingTalkUpload[] = [];
 		for (const name of MEDIA_PARAMS) {
 			const value = msgParam[name];
 			if (typeof value !== 'string' || (name === 'photoURL' && /^https?:/i.test(value))) continue;
 			const upload = this.upload(value);
-			if (!upload) return error(400, 'invalidParameter.param.invalid', 'The parameter is invalid.');
+			if (!upload || (MEDIA_TYPES[name] && !MEDIA_TYPES[name].includes(upload.type))) return error(400, 'invalidParameter.param.invalid', 'The parameter is invalid.');
 			media.push(upload);
 		}
 
@@ -271,7 +309,8 @@ export class DingTalkSendStandIn {
 			this.sent.push({ api, robotCode, userIds, msgKey, msgParam, processQueryKey, media, delivered });
 			return sendJson(ctx.res, 200, { processQueryKey, invalidStaffIdList: invalid, flowControlledStaffIdList: throttled }, {}, 'application/json;charset=utf-8');
 		}
-		this.sent.push({ api, robotCode, openConversationId, msgKey, msgParam, processQueryKey, media });
+		const coolAppCode = typeof body.coolAppCode === 'string' && body.coolAppCode !== '' ? body.coolAppCode : undefined;
+		this.sent.push({ api, robotCode, openConversationId, ...(coolAppCode ? { coolAppCode } : {}), msgKey, msgParam, processQueryKey, media });
 		sendJson(ctx.res, 200, { processQueryKey }, {}, 'application/json;charset=utf-8');
 	};
 }

@@ -1,6 +1,8 @@
 // The pure parts of DingTalk sending: which kind DingTalk takes a real type as and its
 // limits, the AMR frame reader on the real voice fixture, the legacy host derived from
 // Base URL, and the legacy API's errcode answers.
+import { createHmac } from 'crypto';
+
 import { amrDurationMs } from '../../nodes/shared/messengers/dingTalk/amrDuration';
 import {
 	dingTalkLegacyBaseUrl,
@@ -8,6 +10,7 @@ import {
 	legacyErrorCode,
 	withAccessToken,
 } from '../../nodes/shared/messengers/dingTalk/api';
+import { corpTokenSignature, legacyTokenRequest } from '../../nodes/shared/messengers/dingTalk/legacyToken';
 import { dingTalkUploadType, uploadTypeOf } from '../../nodes/shared/messengers/dingTalk/mediaKinds';
 import { readFixture } from '../fixtures/fixtures';
 
@@ -132,5 +135,23 @@ describe('legacy API', () => {
 		const v1 = withAccessToken({ url: 'http://x/v1.0/robot/groupMessages/send' }, 'TOKEN');
 		expect(v1.qs).toBeUndefined();
 		expect(v1.headers).toEqual({ 'x-acs-dingtalk-access-token': 'TOKEN' });
+	});
+});
+
+describe('the legacy host token request', () => {
+	it('internal app: GET /gettoken on the legacy host that goes with Base URL, App Key and Secret in the query', () => {
+		const request = legacyTokenRequest({ appType: 'internal', appKey: ' dingkey ', appSecret: 'secret', baseUrl: 'https://api.dingtalk.io' });
+		expect(request).toMatchObject({ method: 'GET', url: 'https://oapi.dingtalk.io/gettoken', qs: { appkey: 'dingkey', appsecret: 'secret' } });
+	});
+
+	it('third-party app: POST /service/get_corp_token, signed over timestamp and suite ticket, corp in the body', () => {
+		const credentials = { appType: 'thirdParty', suiteKey: 'suite', suiteSecret: 'suite-secret', authCorpId: 'dingcorp', suiteTicket: 'ticket', legacyBaseUrl: 'http://proxy/' };
+		const request = legacyTokenRequest(credentials, 1_700_000_000_123);
+		expect(request).toMatchObject({ method: 'POST', url: 'http://proxy/service/get_corp_token', body: { auth_corpid: 'dingcorp' } });
+		const qs = request.qs as Record<string, string>;
+		expect(qs).toMatchObject({ accessKey: 'suite', timestamp: '1700000000123', suiteTicket: 'ticket' });
+		// Base64(HmacSHA256(suiteSecret, timestamp + "\n" + suiteTicket)), checked with Node's crypto here.
+		expect(qs.signature).toBe(createHmac('sha256', 'suite-secret').update('1700000000123\nticket').digest('base64'));
+		expect(corpTokenSignature('suite-secret', '1700000000123', 'ticket')).toBe(qs.signature);
 	});
 });

@@ -122,8 +122,10 @@ export interface SendOptions {
 	markdownTitle?: string;
 	/** Green-API: show a link preview for links in a text (default on). */
 	linkPreview?: boolean;
-	/** DingTalk voice: its duration in ms when the user knows it better than the bytes tell. */
+	/** DingTalk voice and video: the duration in ms when the user knows it better than the bytes tell. */
 	durationMs?: number;
+	/** DingTalk video: the cover picture (`picMediaId`); without one an MP4 goes as a file message. */
+	videoCover?: OutgoingFile;
 	/** Execution-wide timeout for API calls and uploads (ms of silence), as the download node's. */
 	timeoutMs: number;
 	/** Extra tries on 429 / 5xx / connection resets. */

@@ -130,6 +130,9 @@ interface Explanation {
 
 const SEND_HELP = 'Check that the robot is added to the group (group settings → Bots) and that the robot code belongs to the app of this credential.';
 
+const COOL_APP_HELP =
+	"In a group whose robot was installed through a group cool app (群酷应用), DingTalk takes robot messages only with that cool app's code. Set the Cool App Code option (COOLAPP-…, from the cool app's page in the DingTalk developer console); a message that carries coolAppCode is answered with it by itself.";
+
 const PERMISSION_HELP =
 	"In the DingTalk developer console open the app's Permissions page and grant qyapi_robot_sendmsg (robot messages); a new token is fetched on the next run.";
 
@@ -154,6 +157,12 @@ function explain(code: string, message: string, action = ''): Explanation | unde
 							'Set Robot Code (or the default in the credential). For an internal app it is usually the AppKey; it is also the robotCode field of the incoming message. Check that the robot is in the group.',
 					};
 		case 'invalidParameter.robotCode.auth':
+			if (text.includes('coolapp') || text.includes('酷应用')) {
+				return {
+					message: "The group's robot came with a cool app: DingTalk wants its cool app code",
+					description: COOL_APP_HELP,
+				};
+			}
 			if (text.includes('organization') || text.includes('组织')) {
 				return {
 					message: 'The robot that received this file belongs to another organisation',
@@ -196,6 +205,11 @@ function explain(code: string, message: string, action = ''): Explanation | unde
 		case 'invalidParameter.robotCode.invalid':
 		case 'invalidParameter.invalid':
 			return { message: 'DingTalk does not know this robot, or the robot is not in the group', description: SEND_HELP };
+		case 'invalidParameter.robotCode.coolApp':
+			return {
+				message: 'DingTalk refused the cool app code',
+				description: `The Cool App Code does not belong to this group's robot. ${COOL_APP_HELP}`,
+			};
 		case 'invalid.openConversationId':
 		case 'openConversationId.notExisted':
 			return {
@@ -239,7 +253,14 @@ function explain(code: string, message: string, action = ''): Explanation | unde
 		case '42001':
 			return {
 				message: 'DingTalk rejected the access token',
-				description: 'The token was renewed once and still rejected. Check that the credential belongs to the app that owns the robot.',
+				description:
+					"The upload host refused the app's v1.0 token and then its own legacy token too. Check that the credential belongs to the app that owns the robot, and the Legacy API URL.",
+			};
+		// The legacy host's token API (GET /gettoken).
+		case '40089':
+			return {
+				message: 'DingTalk rejected the App Key or App Secret',
+				description: "Copy the AppKey (Client ID) and AppSecret (Client Secret) again from the app's Credentials & Basic Info page in the DingTalk developer console.",
 			};
 		case '40035':
 			return { message: 'DingTalk refused a parameter of the upload', description: 'Check the file: it must have a name with an extension and some bytes.' };

@@ -32,12 +32,13 @@ export async function sendRobotMessage(
 	message: RobotMessage,
 	state: ExecutionState,
 ): Promise<string> {
-	const { robotCode, userIds, openConversationId } = target.address;
+	const { robotCode, userIds, openConversationId, coolAppCode } = target.address;
 	const group = typeof openConversationId === 'string' && openConversationId !== '';
 	const base = dingTalkBaseUrl(await credentialsOnce(context, 'dingTalkApi'));
 	const body = {
 		robotCode,
-		...(group ? { openConversationId } : { userIds }),
+		// A group whose robot came with a group cool app takes messages only with its code.
+		...(group ? { openConversationId, ...(typeof coolAppCode === 'string' && coolAppCode ? { coolAppCode } : {}) } : { userIds }),
 		msgKey: message.msgKey,
 		// DingTalk wants msgParam as JSON text, not an object.
 		msgParam: JSON.stringify(message.msgParam),

@@ -6,7 +6,7 @@ import { identifierValue, readIdentifier, stringField } from '../fieldValues';
 import { isDingTalkMessage } from '../incomingMessage';
 import type { ChatTarget, ExecutionState, MessageSender, OutgoingFile, SendOptions, SentKind, SentMessage } from '../types';
 import { durationFromBytes } from './audioDuration';
-import { MEDIA_RULES, dingTalkExtension, dingTalkUploadType, type UploadType } from './mediaKinds';
+import { MEDIA_RULES, dingTalkExtension, dingTalkUploadType, uploadTypeOf, type UploadType } from './mediaKinds';
 import { uploadMedia } from './mediaUpload';
 import { defaultRobotCode } from './provider';
 import { MAX_USERS_PER_MESSAGE, sendRobotMessage, type RobotMessage } from './send';
@@ -25,8 +25,17 @@ function userTarget(robotCode: string, userIds: string[]): ChatTarget {
 	return { chat: `user:${userIds.join(',')}`, address: { robotCode, userIds } };
 }
 
-function groupTarget(robotCode: string, openConversationId: string): ChatTarget {
-	return { chat: `group:${openConversationId}`, address: { robotCode, openConversationId } };
+function groupTarget(robotCode: string, openConversationId: string, coolAppCode: string): ChatTarget {
+	return { chat: `group:${openConversationId}`, address: { robotCode, openConversationId, ...(coolAppCode ? { coolAppCode } : {}) } };
+}
+
+/**
+ * The group cool app's code (groupMessages/send `coolAppCode`, required where the robot came
+ * with a group cool app): the Cool App Code option, else a `coolAppCode` the message carries.
+ */
+function coolAppCodeOf(context: IExecuteFunctions, itemIndex: number, message?: IDataObject): string {
+	const option = identifierValue(context.getNodeParameter('options.coolAppCode', itemIndex, '') as unknown, 'Cool App Code', false);
+	return option || (message ? (stringField(message, 'coolAppCode') ?? '') : '');
 }
 
 /** Staff IDs from a comma-separated text or a list (an expression's array), each checked like any identifier. */
@@ -46,42 +55,67 @@ function readUserIds(context: IExecuteFunctions, itemIndex: number): string[] {
 	return userIds;
 }
 
-/** The kind the output shows for an upload type. */
-function kindOf(type: UploadType): SentKind {
-	return MEDIA_RULES[type].kind;
+/** The kind the output shows: the upload type's, but a video without a cover went as a file. */
+function kindOf(type: UploadType, media: UploadedMedia): SentKind {
+	return type === 'video' && !media.coverMediaId ? 'file' : MEDIA_RULES[type].kind;
 }
 
-/** A voice or video message states its length: the Duration option, else what the bytes tell. Read before any upload. */
+/**
+ * A voice message, or a video sent as one (it has a cover), states its length: the Duration
+ * option, else what the bytes tell. Read before any upload; a length that cannot be read is refused.
+ */
 async function mediaDuration(file: OutgoingFile, type: UploadType, options: SendOptions): Promise<number | undefined> {
-	if (type !== 'voice' && type !== 'video') return undefined;
+	if (type !== 'voice' && !(type === 'video' && options.videoCover)) return undefined;
 	if (options.durationMs !== undefined) return options.durationMs;
 	const extension = dingTalkExtension(file.extension);
 	const durationMs = await durationFromBytes(file.open, extension, file.mimeType, file.size);
-	if (durationMs === undefined && type === 'voice') {
+	if (durationMs === undefined) {
 		throw inputError(
-			`The duration of the ${extension.toUpperCase()} recording cannot be read from its bytes`,
-			'Set the Duration (ms) option, or check that the file is a complete recording.',
+			`The duration of the ${extension.toUpperCase()} ${type === 'voice' ? 'recording' : 'video'} cannot be read from its bytes`,
+			'Set the Voice/Video Duration (ms) option, or check that the file is complete.',
 		);
 	}
 	return durationMs;
 }
 
-function fileMessage(file: OutgoingFile, type: UploadType, mediaId: string, durationMs: number | undefined): RobotMessage {
+/** The cover of a video message: a picture DingTalk takes (JPG, PNG, GIF, BMP up to 20 MB), refused before any upload otherwise. */
+function assertCover(cover: OutgoingFile): void {
+	if (uploadTypeOf(cover.extension) !== 'image') {
+		throw inputError(
+			`The video cover is ${cover.extension.toUpperCase()} (${cover.mimeType}), not a picture DingTalk takes`,
+			'The field named in Video Cover must hold a JPG, PNG, GIF or BMP picture (for example a frame of the video).',
+		);
+	}
+	dingTalkUploadType(cover); // its size limit
+}
+
+interface UploadedMedia {
+	mediaId: string;
+	/** The cover's media_id, when the video goes as a video message. */
+	coverMediaId?: string;
+	durationMs?: number;
+}
+
+function fileMessage(file: OutgoingFile, type: UploadType, media: UploadedMedia): RobotMessage {
 	switch (type) {
 		case 'image':
 			// sampleImageMsg takes a media_id where it asks for a picture URL.
-			return { msgKey: 'sampleImageMsg', msgParam: { photoURL: mediaId } };
+			return { msgKey: 'sampleImageMsg', msgParam: { photoURL: media.mediaId } };
 		case 'voice':
 			// sampleAudio states its duration in milliseconds, as text.
-			return { msgKey: 'sampleAudio', msgParam: { mediaId, duration: String(Math.round(durationMs ?? 0)) } };
+			return { msgKey: 'sampleAudio', msgParam: { mediaId: media.mediaId, duration: String(Math.round(media.durationMs ?? 0)) } };
 		case 'video':
-			// sampleVideo states its duration in seconds.
-			return {
-				msgKey: 'sampleVideo',
-				msgParam: { videoMediaId: mediaId, videoType: 'mp4', duration: String(Math.max(1, Math.round((durationMs ?? 1000) / 1000))) },
-			};
+			// sampleVideo needs its cover picMediaId and states the duration in milliseconds, as text (docs/sending.md,
+			// "Video"); without a cover the MP4 goes as a file message, which DingTalk always shows.
+			if (media.coverMediaId) {
+				return {
+					msgKey: 'sampleVideo',
+					msgParam: { duration: String(Math.max(1, Math.round(media.durationMs ?? 0))), videoMediaId: media.mediaId, videoType: 'mp4', picMediaId: media.coverMediaId },
+				};
+			}
+			return { msgKey: 'sampleFile', msgParam: { mediaId: media.mediaId, fileName: file.fileName, fileType: 'mp4' } };
 		default:
-			return { msgKey: 'sampleFile', msgParam: { mediaId, fileName: file.fileName, fileType: dingTalkExtension(file.extension) } };
+			return { msgKey: 'sampleFile', msgParam: { mediaId: media.mediaId, fileName: file.fileName, fileType: dingTalkExtension(file.extension) } };
 	}
 }
 
@@ -100,7 +134,7 @@ export const dingTalkSender: MessageSender = {
 	displayName: 'DingTalk robot',
 	recognises: isDingTalkMessage,
 
-	async replyTarget(context: IExecuteFunctions, message: IDataObject): Promise<ChatTarget> {
+	async replyTarget(context: IExecuteFunctions, message: IDataObject, itemIndex: number): Promise<ChatTarget> {
 		const robotCode = requireRobotCode(stringField(message, 'robotCode') ?? (await defaultRobotCode(context)));
 		const conversationType = stringField(message, 'conversationType');
 		const messageId = stringField(message, 'msgId');
@@ -109,7 +143,7 @@ export const dingTalkSender: MessageSender = {
 			if (!conversationId) {
 				throw inputError('The DingTalk group message has no conversationId', 'Pass the robot message exactly as DingTalk delivered it.');
 			}
-			return { ...groupTarget(robotCode, conversationId), replyToMessageId: messageId };
+			return { ...groupTarget(robotCode, conversationId, coolAppCodeOf(context, itemIndex, message)), replyToMessageId: messageId };
 		}
 		if (conversationType === '1') {
 			const staffId = stringField(message, 'senderStaffId');
@@ -131,7 +165,7 @@ export const dingTalkSender: MessageSender = {
 		const robotCode = requireRobotCode(readIdentifier(context, 'robotCode', 'Robot Code', itemIndex, false) || (await defaultRobotCode(context)));
 		const chatType = context.getNodeParameter('dingTalkChatType', itemIndex, 'user') as string;
 		if (chatType === 'group') {
-			return groupTarget(robotCode, readIdentifier(context, 'openConversationId', 'Open Conversation ID', itemIndex, true));
+			return groupTarget(robotCode, readIdentifier(context, 'openConversationId', 'Open Conversation ID', itemIndex, true), coolAppCodeOf(context, itemIndex));
 		}
 		return userTarget(robotCode, readUserIds(context, itemIndex));
 	},
@@ -158,10 +192,22 @@ export const dingTalkSender: MessageSender = {
 		state: ExecutionState,
 	): Promise<SentMessage> {
 		const type = dingTalkUploadType(file);
+		const cover = type === 'video' ? options.videoCover : undefined;
+		if (cover) assertCover(cover);
 		const durationMs = await mediaDuration(file, type, options);
-		const mediaId = await withRetries(async () => await uploadMedia(context, file, type, state), { retries: options.maxRetries });
-		const id = await send(context, target, fileMessage(file, type, mediaId, durationMs), options, state);
-		const sent: SentMessage = { messenger: 'dingTalk', chat: target.chat, kind: kindOf(type), id, mediaId };
+		const upload = async (what: OutgoingFile, as: UploadType) =>
+			await withRetries(async () => await uploadMedia(context, what, as, state), { retries: options.maxRetries });
+		const media: UploadedMedia = { mediaId: await upload(file, type), durationMs };
+		if (cover) media.coverMediaId = await upload(cover, 'image');
+		const id = await send(context, target, fileMessage(file, type, media), options, state);
+		const sent: SentMessage = {
+			messenger: 'dingTalk',
+			chat: target.chat,
+			kind: kindOf(type, media),
+			id,
+			mediaId: media.mediaId,
+			...(media.coverMediaId ? { coverMediaId: media.coverMediaId } : {}),
+		};
 		if (caption.trim() !== '') {
 			const textId = await send(context, target, textMessage(caption, options), options, state);
 			sent.more = [{ kind: 'text', id: textId }];

@@ -3,12 +3,13 @@ import type { IHttpRequestOptions } from 'n8n-workflow';
 import type { ApiResponse } from '../../transport/apiResponse';
 import { tokenRenewal } from '../tokenRenewal';
 import type { ExecutionState, MessengerContext } from '../types';
-import { fetchAccessToken, isRejectedLegacyToken, isRejectedToken, withAccessToken } from './api';
+import { fetchAccessToken, isRejectedToken, withAccessToken } from './api';
 
 /**
  * DingTalk's token renewal (../tokenRenewal.ts): it rejects an expired token with HTTP 400
- * `InvalidAuthentication`, its legacy API with a 200 carrying errcode 40014 / 42001 (which
- * only the node can renew), and a token that predates a permission grant with a 403.
+ * `InvalidAuthentication`, and a token that predates a permission grant with a 403. The
+ * legacy upload host's refusals (errcode 40014 / 42001) get that host's own token
+ * (./legacyToken.ts), not a new v1.0 one.
  */
 const dingTalkTokens = tokenRenewal({
 	credentialType: 'dingTalkApi',
@@ -17,9 +18,8 @@ const dingTalkTokens = tokenRenewal({
 	apiName: 'DingTalk',
 	fetchToken: fetchAccessToken,
 	withToken: withAccessToken,
-	isRejected: (response) => isRejectedToken(response) || isRejectedLegacyToken(response) || isPermissionPredatingToken(response),
-	// n8n renews on an HTTP status only, so a legacy rejection (a 200 with errcode) is renewed by the node.
-	n8nCanRenew: (response) => !isRejectedLegacyToken(response),
+	isRejected: (response) => isRejectedToken(response) || isPermissionPredatingToken(response),
+	n8nCanRenew: () => true,
 });
 
 function isPermissionPredatingToken(response: ApiResponse): boolean {
