@@ -18,7 +18,7 @@ import { RecentDeliveries } from '../shared/delivery/recentDeliveries';
 import { messengerName, messengerOf, redactToken } from '../shared/messengers/greenApi/api';
 import { getSettings, setSettings } from '../shared/messengers/greenApi/settings';
 import { binaryPropertyNameOf } from '../shared/pipeline/fileOptions';
-import { properties } from './description';
+import { properties, webhooks } from './description';
 import type { NotificationFilter } from './notificationFilter';
 import { DEFAULT_WEBHOOK_TYPES, acceptsNotification, parseChatIds } from './notificationFilter';
 import type { ItemOptions } from './notificationItems';
@@ -93,15 +93,7 @@ export class GreenApiTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'greenApi', required: true }],
-		webhooks: [
-			{
-				name: 'default',
-				// An empty method registers no webhook: polling mode needs no URL.
-				httpMethod: '={{ $parameter["mode"] === "polling" ? "" : "POST" }}',
-				responseMode: 'onReceived',
-				path: 'webhook',
-			},
-		],
+		webhooks,
 		properties,
 	};
 
