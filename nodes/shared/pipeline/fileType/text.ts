@@ -119,8 +119,9 @@ function asText(bytes: Uint8Array, encoding: UnicodeEncoding, complete: boolean)
 /**
  * The head as text, without its byte order mark: in the encoding its mark names, else
  * UTF-8, else UTF-16 in the byte order its zero bytes show. Undefined when it is not text.
+ * Anything that reads a text file's content (an agent tool's `fileText`) decodes it here, as typed.
  */
-function decodeText(head: Uint8Array, complete: boolean): string | undefined {
+export function decodeText(head: Uint8Array, complete: boolean): string | undefined {
 	const mark = byteOrderMark(head);
 	if (mark) return asText(head.subarray(mark.bytes.length), mark.encoding, complete);
 	const utf8 = asText(head, 'utf-8', complete);
