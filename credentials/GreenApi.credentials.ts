@@ -30,7 +30,8 @@ const WRONG_FIELD_HELP: Record<number, string> = {
 	401: `Green-API rejected the API Token (HTTP 401): copy apiTokenInstance from ${CONSOLE}.`,
 	403: `Green-API knows no instance with this Instance ID at this API URL (HTTP 403): copy idInstance and apiUrl from ${CONSOLE}.`,
 	404: `The API URL does not lead to Green-API's instance API (HTTP 404): copy the apiUrl from ${CONSOLE}, and pick the Messenger the instance is for (MAX instances, IDs starting 3100, answer only as MAX).`,
-	429: 'Green-API is limiting requests to this instance (HTTP 429): wait a few seconds and test again.',
+	// n8n repeats a request refused with 401 at once, and getStateInstance allows one call a second.
+	429: 'Green-API refused a request as too frequent (HTTP 429): wait a few seconds and test again. If it persists, check the API Token: n8n repeats a Test refused with 401 at once.',
 };
 
 export class GreenApi implements ICredentialType {

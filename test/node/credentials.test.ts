@@ -470,6 +470,17 @@ describe('Green-API credential', () => {
 		expect([...byState.keys()].filter((state) => state !== undefined).sort()).toEqual(['blocked', 'notAuthorized', 'sleepMode', 'starting', 'yellowCard']);
 		// The answer without a stateInstance (not Green-API) is caught first.
 		expect(byState.has(undefined)).toBe(true);
+		// Each HTTP status Green-API answers a wrong field with has its own message naming it.
+		const byStatus = new Map(
+			rules
+				.filter((rule) => rule.type === 'responseCode')
+				.map((rule) => [(rule.properties as { value: number }).value, (rule.properties as { message: string }).message] as const),
+		);
+		expect([...byStatus.keys()].sort()).toEqual([401, 403, 404, 429]);
+		expect(byStatus.get(401)).toMatch(/API Token/);
+		expect(byStatus.get(403)).toMatch(/Instance ID/);
+		expect(byStatus.get(404)).toMatch(/API URL.*Messenger/);
+		expect(byStatus.get(429)).toMatch(/wait a few seconds/);
 		expect(byState.has('authorized')).toBe(false);
 		expect(byState.get('notAuthorized')).toMatch(/scan the QR code/i);
 		expect(byState.get('starting')).toMatch(/wait.*test again/i);
