@@ -26,14 +26,14 @@ function byteOrderMark(head: Uint8Array) {
 	return BYTE_ORDER_MARKS.find(({ bytes }) => head.length >= bytes.length && bytes.every((byte, index) => head[index] === byte));
 }
 
-/** The bytes with each pair swapped (UTF-16 BE read as LE, which every TextDecoder knows). */
+/** The bytes with each pair swapped (UTF-16 BE read as LE, which every TextDecoder knows); an odd last byte stays. */
 function swapPairs(bytes: Uint8Array): Uint8Array {
-	const swapped = new Uint8Array(bytes.length - (bytes.length % 2));
+	const swapped = Uint8Array.from(bytes);
 	for (let index = 0; index + 1 < bytes.length; index += 2) {
 		swapped[index] = bytes[index + 1];
 		swapped[index + 1] = bytes[index];
 	}
-	return bytes.length % 2 ? Uint8Array.from([...swapped, bytes[bytes.length - 1]]) : swapped;
+	return swapped;
 }
 
 /** UTF-32 by hand (TextDecoder has none): every unit a Unicode scalar value. */
