@@ -21,6 +21,19 @@ const STATE_HELP: Record<string, string> = {
 	yellowCard: 'The messenger has restricted this account for suspected spam: see the Green-API console.',
 };
 
+const CONSOLE = 'the instance\'s page in the Green-API console (console.green-api.com)';
+
+const NOT_GREEN_API_HELP = `The API URL does not lead to Green-API: copy the apiUrl from ${CONSOLE}, e.g. https://1101.api.greenapi.com.`;
+
+/** What each status of getStateInstance says is wrong (Green-API: 401 token, 403 instance id). */
+const WRONG_FIELD_HELP: Record<number, string> = {
+	401: `Green-API rejected the API Token (HTTP 401): copy apiTokenInstance from ${CONSOLE}.`,
+	403: `Green-API knows no instance with this Instance ID at this API URL (HTTP 403): copy idInstance and apiUrl from ${CONSOLE}.`,
+	404: `The API URL does not lead to Green-API's instance API (HTTP 404): copy the apiUrl from ${CONSOLE}, and pick the Messenger the instance is for (MAX instances, IDs starting 3100, answer only as MAX).`,
+	// n8n repeats a request refused with 401 at once, and getStateInstance allows one call a second.
+	429: 'Green-API refused a request as too frequent (HTTP 429): wait a few seconds and test again. If it persists, check the API Token: n8n repeats a Test refused with 401 at once.',
+};
+
 export class GreenApi implements ICredentialType {
 	name = 'greenApi';
 
@@ -94,13 +107,27 @@ export class GreenApi implements ICredentialType {
 		return { ...requestOptions, url: greenApiMethodUrl(credentials, requestOptions.url) };
 	}
 
+	/**
+	 * n8n's Test (CredentialsTester, the same in 2.8 and 2.41) checks `responseCode` rules
+	 * when the request fails and `responseSuccessBody` rules when it succeeds; a credential
+	 * with a `test` is never handed to a node's `testedBy`. Green-API's status codes name
+	 * the wrong field: 401 the token, 403 the instance id, 404 (or a page that is not JSON)
+	 * the URL. `value: undefined` matches an answer without `stateInstance` (a web page
+	 * served with 200): not Green-API. Rules are checked in order, so that one comes first.
+	 */
 	test: ICredentialTestRequest = {
 		request: { method: 'GET', url: 'getStateInstance', json: true },
+		// n8n types the rules as one kind or the other; its tester reads a mixed list in order.
 		rules: [
+			...Object.entries(WRONG_FIELD_HELP).map(([status, message]) => ({
+				type: 'responseCode' as const,
+				properties: { value: Number(status), message },
+			})),
+			{ type: 'responseSuccessBody' as const, properties: { key: 'stateInstance', value: undefined, message: NOT_GREEN_API_HELP } },
 			...Object.entries(STATE_HELP).map(([state, message]) => ({
 				type: 'responseSuccessBody' as const,
 				properties: { key: 'stateInstance', value: state, message },
 			})),
-		],
+		] as unknown as ICredentialTestRequest['rules'],
 	};
 }

@@ -13,11 +13,16 @@ const MESSAGE_TYPE_NAMES: Record<(typeof MESSAGE_TYPES)[number], string> = {
 	richText: 'Rich Text',
 };
 
-/** Only registered in HTTP Callback mode: an empty method registers no webhook, so Stream mode needs no URL. */
+/**
+ * Only registered in HTTP Callback mode: an empty method registers no webhook, so Stream
+ * mode needs no URL, and the editor hides the "Webhook URLs" panel there (ndvHideUrl, an
+ * expression the editor evaluates against the node's parameters since n8n 1.x).
+ */
 export const webhooks: IWebhookDescription[] = [
 	{
 		name: 'default',
 		httpMethod: '={{$parameter["mode"] === "httpCallback" ? "POST" : ""}}',
+		ndvHideUrl: '={{$parameter["mode"] !== "httpCallback"}}',
 		responseMode: 'onReceived',
 		path: 'dingtalk',
 	},

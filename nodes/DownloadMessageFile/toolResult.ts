@@ -1,10 +1,12 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { BINARY_ENCODING } from 'n8n-workflow';
 
+import { decodeText } from '../shared/pipeline/fileType/text';
+
 /** How much of a text file an AI agent is handed: enough to answer from, small enough for a model's context. */
 export const TOOL_TEXT_LIMIT = 20_000;
 
-/** UTF-8 needs at most 4 bytes a character: this many bytes always hold TOOL_TEXT_LIMIT characters and one more. */
+/** UTF-8, UTF-16 and UTF-32 need at most 4 bytes a character: this many bytes always hold TOOL_TEXT_LIMIT characters and one more. */
 const TEXT_BYTES_TO_READ = (TOOL_TEXT_LIMIT + 1) * 4;
 
 const TEXT_APPLICATION_TYPES = new Set([
@@ -41,19 +43,14 @@ async function firstBytes(context: IExecuteFunctions, binary: IBinaryData, count
 	return Buffer.concat(chunks).subarray(0, count);
 }
 
-function encodingOf(head: Buffer): string {
-	if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
-	if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
-	return 'utf-8';
-}
-
 /** The start of a text file, cut at TOOL_TEXT_LIMIT characters, and whether anything was left out. */
 export async function textStart(context: IExecuteFunctions, binary: IBinaryData): Promise<{ text: string; truncated: boolean }> {
 	const size = Number(binary.bytes ?? NaN);
 	const head = await firstBytes(context, binary, TEXT_BYTES_TO_READ);
 	const readAll = Number.isFinite(size) ? head.length >= size : head.length < TEXT_BYTES_TO_READ;
-	// `stream` keeps a character cut in half at the end of a partial read from turning into U+FFFD.
-	const decoded = new TextDecoder(encodingOf(head)).decode(head, { stream: !readAll });
+	// In the encoding the type decision read it in (UTF-8, UTF-16 or UTF-32); a character cut in
+	// half at the end of a partial read is left out. Bytes that are not clean Unicode: UTF-8 with U+FFFD.
+	const decoded = decodeText(head, readAll) ?? new TextDecoder().decode(head, { stream: !readAll });
 	if (decoded.length <= TOOL_TEXT_LIMIT) return { text: decoded, truncated: !readAll };
 	let text = decoded.slice(0, TOOL_TEXT_LIMIT);
 	// Never end on half of a surrogate pair.

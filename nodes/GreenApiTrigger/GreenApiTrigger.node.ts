@@ -24,7 +24,7 @@ import { credentialSecrets, secretRedactor } from '../shared/messengers/secrets'
 import { toNodeError } from '../shared/node/errors';
 import { getSettings, setSettings } from '../shared/messengers/greenApi/settings';
 import { binaryPropertyNameOf } from '../shared/pipeline/fileOptions';
-import { properties } from './description';
+import { properties, webhooks } from './description';
 import type { NotificationFilter } from './notificationFilter';
 import { DEFAULT_WEBHOOK_TYPES, acceptsNotification, parseChatIds } from './notificationFilter';
 import { NotificationPoller } from './notificationPoller';
@@ -108,15 +108,7 @@ export class GreenApiTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'greenApi', required: true }],
-		webhooks: [
-			{
-				name: 'default',
-				// An empty method registers no webhook: polling mode needs no URL.
-				httpMethod: '={{ $parameter["mode"] === "polling" ? "" : "POST" }}',
-				responseMode: 'onReceived',
-				path: 'webhook',
-			},
-		],
+		webhooks,
 		properties,
 	};
 

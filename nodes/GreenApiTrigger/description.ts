@@ -1,6 +1,21 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
 
 import { binaryPropertyNameOption, maxFileSizeOption, maxRetriesOption, timeoutOption } from '../shared/pipeline/fileOptions';
+
+/**
+ * Only registered in webhook mode: an empty method registers no webhook, so polling needs
+ * no URL, and the editor hides the "Webhook URLs" panel there (ndvHideUrl, an expression
+ * the editor evaluates against the node's parameters).
+ */
+export const webhooks: IWebhookDescription[] = [
+	{
+		name: 'default',
+		httpMethod: '={{ $parameter["mode"] === "polling" ? "" : "POST" }}',
+		ndvHideUrl: '={{ $parameter["mode"] === "polling" }}',
+		responseMode: 'onReceived',
+		path: 'webhook',
+	},
+];
 
 /** The trigger's parameters, in the order the editor shows them. */
 export const properties: INodeProperties[] = [

@@ -12,6 +12,8 @@
 //   listen  DingTalk Trigger's "Execute step" (listen for a test event) receives a robot message
 //           pushed by the stand-in's Stream gateway and shows its file in the output panel;
 //           Green-API Trigger (polling) the same with a notification from the stand-in's queue
+//   panel   the triggers show n8n's "Webhook URLs" panel only in the modes with a webhook
+//           (DingTalk HTTP Callback, Green-API webhook), not in Stream or polling mode
 //
 // One line per check, then "N passed, M failed"; exit 1 on a failure. Needs what
 // browser.js says (Debian's chromium, installed when missing; n8n from .ci/install-n8n.sh).
@@ -60,6 +62,27 @@ async function run({ editor, scenario, assert }) {
 			const text = await assertPanelOpen(displayName);
 			assert(text.split('\n').includes(firstField), `the panel does not show its field ${firstField}`);
 			return `search "${displayName}" listed ${found.join(', ')}; panel open with ${firstField}`;
+		});
+	}
+
+	// n8n's URL panel (NodeWebhooks.vue): its headline's tooltip names it whether folded or open.
+	const urlPanelHeadline = '[title="Click to display webhook URLs"], [title="Click to hide webhook URLs"]';
+	for (const [wf, label, shown] of [
+		[world.WF.dtStream, 'DingTalk Trigger in Stream mode', false],
+		[world.WF.dtCallback, 'DingTalk Trigger in HTTP Callback mode', true],
+		[world.WF.greenPolling, 'Green-API Trigger in polling mode', false],
+		[world.WF.greenWebhook, 'Green-API Trigger in webhook mode', true],
+	]) {
+		await scenario(`panel   ${label}: "Webhook URLs" ${shown ? 'shown' : 'not shown'}`, async () => {
+			await browser.openWorkflow(page, baseUrl, wf.id, wf.node);
+			const ndv = page.locator('[data-test-id="ndv"]');
+			await ndv.locator('[data-test-id="node-parameters"] [data-test-id="parameter-item"]').first().waitFor();
+			const headline = ndv.locator(urlPanelHeadline);
+			if (shown) await headline.first().waitFor({ timeout: 15_000 });
+			else await lib.sleep(2000); // the editor resolves ndvHideUrl asynchronously; give it time to (wrongly) appear
+			const count = await headline.count();
+			assert(shown ? count > 0 : count === 0, `the URL panel is ${count ? 'shown' : 'absent'}`);
+			return shown ? 'URL panel shown' : 'no URL panel';
 		});
 	}
 

@@ -81,12 +81,21 @@ describe.each<BinaryMode>(['memory', 'filesystem'])('as an AI Agent tool (%s bin
 
 	it('reads UTF-16 text with a byte-order mark', async () => {
 		const text = 'Привет, agent\n';
-		// Big-endian: a little-endian BOM (FF FE) is taken for an MPEG audio frame by the type detection today.
 		const bytes = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
 		const { items } = await runAsTool(documentMessage(bytes, 'hello.txt', 'text/plain'), binaryMode);
 		expect(items[0].json.messageFile).toMatchObject({ mimeType: 'text/plain' });
 		expect(items[0].json.fileText).toBe(text);
 	});
+
+	it.each(['utf8-bom', 'utf16le-bom', 'utf16be-bom', 'utf16le', 'utf16be', 'utf32le-bom', 'utf32be-bom'])(
+		'reads the multilingual fixture in %s as the same text as its UTF-8 original',
+		async (encoding) => {
+			const bytes = readFixture(`text-${encoding}.txt`);
+			const { items } = await runAsTool(documentMessage(bytes, `notes-${encoding}.txt`, 'text/plain'), binaryMode);
+			expect(items[0].json.messageFile).toMatchObject({ mimeType: 'text/plain', fileExtension: 'txt' });
+			expect(items[0].json.fileText).toBe(readFixture('text-utf8.txt').toString('utf8'));
+		},
+	);
 
 	it('gives no text for a binary file: the model learns its type, name and size', async () => {
 		const pdf = readFixture('document.pdf');

@@ -18,6 +18,9 @@ import { CredentialStore, binaryBuffer, runNode } from '../helpers/engine';
 import { NODE_TYPE, nodeTypes } from '../helpers/nodeTypes';
 import { n8nRenewsTokenOn400 } from '../helpers/n8nVersion';
 import { DEFAULT_CORP_ID, startStandIn, type StandIn } from '../standin/server';
+import { n8nKeepsHttpErrorCause, runCredentialTest } from '../helpers/credentialTest';
+import { createServer, type Server } from 'http';
+import type { AddressInfo } from 'net';
 
 // The built package, as n8n loads it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -464,7 +467,20 @@ describe('Green-API credential', () => {
 					return [properties.value, properties.message] as const;
 				}),
 		);
-		expect([...byState.keys()].sort()).toEqual(['blocked', 'notAuthorized', 'sleepMode', 'starting', 'yellowCard']);
+		expect([...byState.keys()].filter((state) => state !== undefined).sort()).toEqual(['blocked', 'notAuthorized', 'sleepMode', 'starting', 'yellowCard']);
+		// The answer without a stateInstance (not Green-API) is caught first.
+		expect(byState.has(undefined)).toBe(true);
+		// Each HTTP status Green-API answers a wrong field with has its own message naming it.
+		const byStatus = new Map(
+			rules
+				.filter((rule) => rule.type === 'responseCode')
+				.map((rule) => [(rule.properties as { value: number }).value, (rule.properties as { message: string }).message] as const),
+		);
+		expect([...byStatus.keys()].sort()).toEqual([401, 403, 404, 429]);
+		expect(byStatus.get(401)).toMatch(/API Token/);
+		expect(byStatus.get(403)).toMatch(/Instance ID/);
+		expect(byStatus.get(404)).toMatch(/API URL.*Messenger/);
+		expect(byStatus.get(429)).toMatch(/wait a few seconds/);
 		expect(byState.has('authorized')).toBe(false);
 		expect(byState.get('notAuthorized')).toMatch(/scan the QR code/i);
 		expect(byState.get('starting')).toMatch(/wait.*test again/i);
@@ -477,5 +493,76 @@ describe('Green-API credential', () => {
 		const token = credential.properties.find((p) => p.name === 'apiTokenInstance');
 		expect(token?.typeOptions?.password).toBe(true);
 		expect(typeof credential.authenticate).toBe('function');
+	});
+});
+
+/** A web site at an address the user took for the API URL: HTML for every path, 200 at `/` and below `/app`, 404 elsewhere. */
+async function startWebSite(): Promise<{ url: string; close: () => Promise<void> }> {
+	const server: Server = createServer((req, res) => {
+		const found = req.url === '/' || req.url?.startsWith('/app');
+		res.writeHead(found ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
+		res.end(`<!doctype html><html><body>${found ? 'Welcome' : 'Page not found'}</body></html>`);
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	return { url: `http://127.0.0.1:${port}`, close: async () => await new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+describe("Green-API credential Test, run as n8n's CredentialsTester runs it: it names the wrong field", () => {
+	let site: Awaited<ReturnType<typeof startWebSite>>;
+	beforeAll(async () => (site = await startWebSite()));
+	afterAll(async () => await site.close());
+
+	let next = 0;
+	function instance(messenger: 'whatsapp' | 'max' = 'whatsapp') {
+		const idInstance = String((messenger === 'max' ? 3100000500 : 1101000500) + ++next);
+		const apiTokenInstance = `test-token-${next}-${'t'.repeat(30)}`;
+		standIn.greenApi.addInstance({ idInstance, apiTokenInstance, messenger });
+		return { apiUrl: standIn.greenApiUrl, mediaUrl: standIn.greenMediaUrl, idInstance, apiTokenInstance, messenger };
+	}
+
+	test('right instance id, token and URL: Connection successful', async () => {
+		expect(await runCredentialTest('greenApi', instance())).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(await runCredentialTest('greenApi', instance('max'))).toEqual({ status: 'OK', message: 'Connection successful!' });
+	});
+
+	// n8n 2.41 hands the status to the credential's responseCode rules; 2.8 loses it on the way
+	// (see n8nKeepsHttpErrorCause) and shows its own message for the status, which still tells them apart.
+	const byStatus = (ours: RegExp, n8ns: string) => (n8nKeepsHttpErrorCause ? ours : new RegExp(`^${n8ns.replace(/[?()]/g, '\\$&')}$`));
+
+	test('a wrong API token (Green-API: 401) names the API Token, and never shows it', async () => {
+		const result = await runCredentialTest('greenApi', { ...instance(), apiTokenInstance: 'wrong-token-0123456789' });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(byStatus(/^Green-API rejected the API Token \(HTTP 401\): copy apiTokenInstance from/, 'Authorization failed - please check your credentials'));
+		expect(result.message).not.toContain('wrong-token');
+	});
+
+	test('an unknown instance id (Green-API: 403) names the Instance ID', async () => {
+		const result = await runCredentialTest('greenApi', { ...instance(), idInstance: '1101999999' });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(byStatus(/^Green-API knows no instance with this Instance ID at this API URL \(HTTP 403\)/, 'Forbidden - perhaps check your credentials?'));
+	});
+
+	test('an API URL that is a web site, not Green-API, names the API URL: its 404 page and its 200 page alike', async () => {
+		const notFound = await runCredentialTest('greenApi', { ...instance(), apiUrl: site.url });
+		expect(notFound.status).toBe('Error');
+		expect(notFound.message).toMatch(
+			byStatus(/^The API URL does not lead to Green-API's instance API \(HTTP 404\): copy the apiUrl/, 'The resource you are requesting could not be found'),
+		);
+		// A page served with 200 passed the Test before: no stateInstance in it, so it is not Green-API (every n8n).
+		const page = await runCredentialTest('greenApi', { ...instance(), apiUrl: `${site.url}/app` });
+		expect(page).toEqual({ status: 'Error', message: expect.stringMatching(/^The API URL does not lead to Green-API: copy the apiUrl/) });
+	});
+
+	test('a MAX instance tested as WhatsApp (no /v3): the 404 message names the Messenger too', async () => {
+		const result = await runCredentialTest('greenApi', { ...instance('max'), messenger: 'whatsapp' });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(byStatus(/HTTP 404.*pick the Messenger the instance is for/, 'The resource you are requesting could not be found'));
+	});
+
+	test('an instance not linked to a phone still says what to do', async () => {
+		const credentials = instance();
+		standIn.greenApi.setInstanceState(credentials.idInstance, 'notAuthorized');
+		expect(await runCredentialTest('greenApi', credentials)).toEqual({ status: 'Error', message: expect.stringMatching(/scan the QR code/) });
 	});
 });

@@ -83,6 +83,10 @@ export interface GreenSentMessage {
 	/** sendMessage */
 	message?: string;
 	linkPreview?: boolean;
+	typePreview?: string;
+	customPreview?: Record<string, unknown>;
+	/** sendMessage (a number) and sendFileByUpload (the form field's text). */
+	typingTime?: number;
 	quotedMessageId?: string;
 	/** sendFileByUpload: the form's fields and what arrived in its file part. */
 	fileName?: string;
@@ -158,10 +162,45 @@ async function parseUpload(req: IncomingMessage): Promise<ParsedUpload> {
 	});
 }
 
+/** Fields Green-API documents for each send (SendMessage, SendFileByUpload); any other is refused as Joi refuses it. */
+const SEND_FIELDS: Record<GreenSendMethod, readonly string[]> = {
+	sendMessage: ['chatId', 'message', 'quotedMessageId', 'linkPreview', 'typePreview', 'customPreview', 'typingTime'],
+	sendFileByUpload: ['chatId', 'fileName', 'caption', 'quotedMessageId', 'file', 'typingTime', 'typingType'],
+};
+/** customPreview's fields (SendMessage): title required; title, description and link up to 300 characters. */
+const CUSTOM_PREVIEW_FIELDS = ['title', 'description', 'link', 'urlFile', 'jpegThumbnail'];
+const CUSTOM_PREVIEW_MAX_CHARACTERS = 300;
+/** typingTime: milliseconds, 1 to 20 seconds (SendMessage, SendTyping). */
+const TYPING_TIME_MS = { min: 1000, max: 20_000 };
+
+function validateCustomPreview(preview: unknown): string | undefined {
+	if (typeof preview !== 'object' || preview === null || Array.isArray(preview)) return "'customPreview' must be of type object";
+	const fields = preview as Record<string, unknown>;
+	for (const key of Object.keys(fields)) if (!CUSTOM_PREVIEW_FIELDS.includes(key)) return `'customPreview.${key}' is not allowed`;
+	if (fields.title === undefined) return "'customPreview.title' is required";
+	for (const key of CUSTOM_PREVIEW_FIELDS) {
+		const value = fields[key];
+		if (value === undefined) continue;
+		if (typeof value !== 'string') return `'customPreview.${key}' must be a string`;
+		if (['title', 'description', 'link'].includes(key) && value.length > CUSTOM_PREVIEW_MAX_CHARACTERS) {
+			return `'customPreview.${key}' length must be less than or equal to ${CUSTOM_PREVIEW_MAX_CHARACTERS} characters long`;
+		}
+	}
+	return undefined;
+}
+
+/** typingTime arrives as a JSON number, or as a form field's text in an upload. */
+function validateTypingTime(value: unknown): string | undefined {
+	const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+	if (typeof number !== 'number' || !Number.isInteger(number)) return "'typingTime' must be an integer";
+	if (number < TYPING_TIME_MS.min) return `'typingTime' must be greater than or equal to ${TYPING_TIME_MS.min}`;
+	if (number > TYPING_TIME_MS.max) return `'typingTime' must be less than or equal to ${TYPING_TIME_MS.max}`;
+	return undefined;
+}
+
 /** Joi-like answers for a send, as Green-API words them; undefined when valid. */
 function validateSend(method: GreenSendMethod, messenger: GreenMessenger, fields: Record<string, unknown>): string | undefined {
-	const allowed = method === 'sendMessage' ? ['chatId', 'message', 'quotedMessageId', 'linkPreview', 'typingTime'] : ['chatId', 'fileName', 'caption', 'quotedMessageId', 'file'];
-	for (const key of Object.keys(fields)) if (!allowed.includes(key)) return `'${key}' is not allowed`;
+	for (const key of Object.keys(fields)) if (!SEND_FIELDS[method].includes(key)) return `'${key}' is not allowed`;
 	const chatId = fields.chatId;
 	if (chatId === undefined) return "'chatId' is required";
 	if (typeof chatId !== 'string') return "'chatId' must be a string";
@@ -177,11 +216,21 @@ function validateSend(method: GreenSendMethod, messenger: GreenMessenger, fields
 		if (message === '') return "'message' is not allowed to be empty";
 		if (message.length > GREEN_MAX_TEXT_CHARACTERS) return `'message' length must be less than or equal to ${GREEN_MAX_TEXT_CHARACTERS} characters long`;
 		if (fields.linkPreview !== undefined && typeof fields.linkPreview !== 'boolean') return "'linkPreview' must be a boolean";
+		if (fields.typePreview !== undefined && fields.typePreview !== 'large' && fields.typePreview !== 'small') return "'typePreview' must be one of [large, small]";
+		if (fields.customPreview !== undefined) {
+			const invalid = validateCustomPreview(fields.customPreview);
+			if (invalid) return invalid;
+		}
 	} else {
 		const caption = fields.caption;
 		if (typeof caption === 'string' && caption.length > GREEN_MAX_TEXT_CHARACTERS) return `'caption' length must be less than or equal to ${GREEN_MAX_TEXT_CHARACTERS} characters long`;
 		const fileName = fields.fileName;
 		if (fileName !== undefined && (typeof fileName !== 'string' || !/\.[A-Za-z0-9]{1,10}$/.test(fileName))) return "'fileName' must contain file extension";
+		if (fields.typingType !== undefined && fields.typingType !== 'recording') return "'typingType' must be [recording]";
+	}
+	if (fields.typingTime !== undefined) {
+		const invalid = validateTypingTime(fields.typingTime);
+		if (invalid) return invalid;
 	}
 	const quoted = fields.quotedMessageId;
 	if (quoted !== undefined && (typeof quoted !== 'string' || quoted === '')) return "'quotedMessageId' is not allowed to be empty";
@@ -329,6 +378,9 @@ export class GreenApiStandIn {
 			chatId: String(body.chatId),
 			message: String(body.message),
 			linkPreview: typeof body.linkPreview === 'boolean' ? body.linkPreview : undefined,
+			typePreview: typeof body.typePreview === 'string' ? body.typePreview : undefined,
+			customPreview: typeof body.customPreview === 'object' && body.customPreview !== null ? (body.customPreview as Record<string, unknown>) : undefined,
+			typingTime: typeof body.typingTime === 'number' ? body.typingTime : undefined,
 			quotedMessageId: typeof body.quotedMessageId === 'string' ? body.quotedMessageId : undefined,
 		});
 		sendJson(ctx.res, 200, { idMessage });
@@ -359,6 +411,7 @@ export class GreenApiStandIn {
 			fileName,
 			caption: upload.fields.caption,
 			quotedMessageId: upload.fields.quotedMessageId,
+			typingTime: upload.fields.typingTime === undefined ? undefined : Number(upload.fields.typingTime),
 			partFileName: file.partFileName,
 			partMimeType: file.partMimeType,
 			fileSize: file.size,

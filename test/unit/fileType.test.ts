@@ -243,6 +243,44 @@ describe('sniffText', () => {
 		expect(sniffText(head, true)).toBeUndefined();
 	});
 
+	test.each(['utf8-bom', 'utf16le-bom', 'utf16be-bom', 'utf16le', 'utf16be', 'utf32le-bom', 'utf32be-bom'])(
+		'the multilingual fixture in %s is plain text, whole or as a head cut mid-character',
+		(encoding) => {
+			const bytes = readFixture(`text-${encoding}.txt`);
+			expect(sniffText(bytes, true)).toEqual(PLAIN);
+			// A head ending inside a character (odd length for UTF-16, a split unit for UTF-32) is still text.
+			expect(sniffText(bytes.subarray(0, bytes.length - 3), false)).toEqual(PLAIN);
+		},
+	);
+
+	test('the byte order mark names the encoding: a UTF-16 file cut to an odd length is not UTF-16', () => {
+		const bytes = readFixture('text-utf16le-bom.txt');
+		expect(sniffText(bytes.subarray(0, bytes.length - 1), true)).toBeUndefined();
+	});
+
+	test('an MP3 of frames only (FF Fx sync, like a UTF-16 LE mark) is not text, even behind a UTF-16 mark', () => {
+		const mp3 = readFixture('audio-frames-only.mp3');
+		expect(sniffText(mp3, true)).toBeUndefined();
+		expect(sniffText(Buffer.concat([Buffer.from([0xff, 0xfe]), mp3]), true)).toBeUndefined();
+		expect(sniffText(Buffer.concat([Buffer.from([0xfe, 0xff]), mp3]), true)).toBeUndefined();
+		expect(sniffText(Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), mp3.subarray(0, 4000)]), true)).toBeUndefined();
+	});
+
+	test('UTF-16 without a mark: its zero bytes name the byte order; JSON and CSV are told apart as in UTF-8', () => {
+		expect(sniffText(Buffer.from('{"город": "Москва", "城市": "北京"}', 'utf16le'), true)).toEqual({ mimeType: 'application/json', extension: 'json' });
+		expect(sniffText(Buffer.from('a,b,c\n1,2,3\n4,5,6\n', 'utf16le').swap16(), true)).toEqual({ mimeType: 'text/csv', extension: 'csv' });
+		expect(sniffText(Buffer.from('Hi\n', 'utf16le'), true)).toEqual(PLAIN);
+	});
+
+	test('binary with 16-bit fields is not BOM-less UTF-16', () => {
+		// Little-endian 16-bit samples of a quiet sine: zero high bytes, but U+0000 and controls among them.
+		const samples = Buffer.alloc(2000);
+		for (let index = 0; index < 1000; index++) samples.writeInt16LE(Math.round(200 * Math.sin(index / 7)), index * 2);
+		expect(sniffText(samples, true)).toBeUndefined();
+		// Small integers 0..255 as 16-bit values: C1 and C0 controls.
+		expect(sniffText(Buffer.from(Uint16Array.from({ length: 512 }, (_, index) => index % 256).buffer), true)).toBeUndefined();
+	});
+
 	test('UTF-16 with a BOM (both byte orders) is text', () => {
 		const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Отчёт 报告', 'utf16le')]);
 		const be = Buffer.from(le.subarray(2)).swap16();

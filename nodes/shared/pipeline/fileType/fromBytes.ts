@@ -1,7 +1,7 @@
 import type { DecidedType, TypeEvidence } from './decide';
 import { decideFileType } from './decide';
 import { detectFromBytes, detectWholeFile, headLeavesTypeOpen, isDetectableMimeType } from './detect';
-import { sniffText } from './text';
+import { isWideTextWithMark, sniffText } from './text';
 import { wholeFileReason } from './wholeFile';
 
 /** What is known of a file besides its bytes: the hints a type decision weighs after them. */
@@ -19,7 +19,8 @@ export interface HeadJudgement {
  * at most DETECTION_BYTES; `complete` says it is the whole file.
  */
 export async function judgeHead(head: Uint8Array, complete: boolean, hints: TypeHints): Promise<HeadJudgement> {
-	const detected = await detectFromBytes(head);
+	// UTF-16/32 text with a byte order mark outranks file-type, which takes FF FE for an MPEG audio frame.
+	const detected = isWideTextWithMark(head, complete) ? undefined : await detectFromBytes(head);
 	const text = detected ? undefined : sniffText(head, complete);
 	const evidence: TypeEvidence = { ...hints, detected, text, isDetectableType: isDetectableMimeType };
 	const wantsMore = !detected && !text && !complete && (await headLeavesTypeOpen(head));
