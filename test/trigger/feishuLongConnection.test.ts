@@ -115,6 +115,29 @@ test('connects through the endpoint, receives an event and acknowledges it befor
 	release();
 });
 
+test('every event is acknowledged at once, while at most maxConcurrent handlers run and none is dropped', async () => {
+	let release!: () => void;
+	const gate = new Promise<void>((resolve) => (release = resolve));
+	const started: string[] = [];
+	const finished: string[] = [];
+	connect({
+		onEvent: async (_env, id) => {
+			started.push(id);
+			await gate;
+			finished.push(id);
+		},
+		timing: { checkEveryMs: 20, maxConcurrent: 2, maxQueued: 1 },
+	});
+	await connection!.start();
+	const ids = Array.from({ length: 6 }, (_, i) => gateway.push(app.appId, envelope(`om_q${i}`)));
+	await until(() => gateway.acks.length === 6, 3_000, 'six acks');
+	await pause(200);
+	expect(started).toHaveLength(2);
+	release();
+	await until(() => finished.length === 6, 3_000, 'all handled');
+	expect([...finished].sort()).toEqual([...ids].sort());
+});
+
 test('fragments sent out of order are reassembled in seq order', async () => {
 	const events: IDataObject[] = [];
 	connect({ onEvent: (env) => void events.push(env) });
