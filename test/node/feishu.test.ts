@@ -122,7 +122,7 @@ describe('every fixture through Feishu, in each binary mode', () => {
 		// One GET of the message resource, with the tenant token and the type of the key.
 		const gets = resourceGets(from);
 		expect(gets).toHaveLength(1);
-		expect(gets[0].path).toBe(`/open-apis/im/v1/messages/${id}/resources/${(JSON.parse(event.event.message.content as string) as IDataObject)[isImage(fixture) ? 'image_key' : 'file_key'] as string}?type=${isImage(fixture) ? 'image' : 'file'}`);
+		expect(gets[0].path).toBe(`/open-apis/im/v1/messages/${id}/resources/${(JSON.parse((event.event.message as IDataObject).content as string) as IDataObject)[isImage(fixture) ? 'image_key' : 'file_key'] as string}?type=${isImage(fixture) ? 'image' : 'file'}`);
 		expect(gets[0].headers.authorization).toMatch(/^Bearer t-/);
 	});
 });
@@ -157,7 +157,7 @@ describe('the shapes of an incoming message', () => {
 		expect(binary.mimeType).toBe('image/png');
 		expect(binary.fileName).toBe(`feishu-${id}.png`);
 		expect(sha256(await binaryBuffer(binary))).toBe(sha256(png));
-		expect(run.items[0].json.messageFile).toMatchObject({ messageId: id, fileKey: key, chatId: event.event.message.chat_id, chatType: 'p2p' });
+		expect(run.items[0].json.messageFile).toMatchObject({ messageId: id, fileKey: key, chatId: (event.event.message as IDataObject).chat_id, chatType: 'p2p' });
 	});
 
 	test('a DingTalk message with Service = Feishu is named as such', async () => {
