@@ -2,6 +2,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions }
 
 import { sendApiRequest } from '../../transport/apiResponse';
 import { MessageFileError } from '../../transport/errors';
+import { feishuBaseUrl } from './api';
 import type { Frame } from './frames';
 import { FRAME_METHOD, FRAME_TYPE, decodeFrame, encodeFrame, headerRecord } from './frames';
 
@@ -14,7 +15,6 @@ import { FRAME_METHOD, FRAME_TYPE, decodeFrame, encodeFrame, headerRecord } from
  */
 
 export const ENDPOINT_PATH = '/callback/ws/endpoint';
-export const DEFAULT_FEISHU_BASE_URL = 'https://open.feishu.cn';
 /** The SDK waits 15 s for the endpoint; so do we. */
 export const ENDPOINT_TIMEOUT_MS = 15_000;
 const USER_AGENT = 'n8n-nodes-message-files/feishuTrigger';
@@ -83,11 +83,6 @@ const ENDPOINT_CODES: Record<number, { message: string; description: string; ret
 		retry: false,
 	},
 };
-
-export function feishuBaseUrl(credentials: ICredentialDataDecryptedObject): string {
-	const raw = String(credentials.baseUrl ?? '').trim() || DEFAULT_FEISHU_BASE_URL;
-	return raw.replace(/\/+$/, '');
-}
 
 function appCredentials(credentials: ICredentialDataDecryptedObject): { appId: string; appSecret: string } {
 	const appId = String(credentials.appId ?? '').trim();
