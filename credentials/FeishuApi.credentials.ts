@@ -56,6 +56,7 @@ export class FeishuApi implements ICredentialType {
 			description: "Feishu's Open API host",
 			hint: 'Use https://open.larksuite.com for Lark (international); any other URL (a proxy) works too',
 		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- it decrypts and signs Feishu's callbacks: a secret
 		{
 			displayName: 'Encrypt Key',
 			name: 'encryptKey',

@@ -497,6 +497,20 @@ describe('the tenant token', () => {
 		expect(standIn.feishu.calls.token - before).toBe(1);
 	});
 
+	test('8 executions at once in one process (a queue-mode worker), no stored token yet: one token call, saved for all', async () => {
+		const target = app();
+		const before = standIn.feishu.calls.token;
+		const runs = await Promise.all(
+			files(target, 8).map(async (file) => await runNode({ parameters: fieldsParameters(file.id as string, file.key as string), credentials: target.credentials })),
+		);
+		for (const run of runs) {
+			expect(run.error).toBeUndefined();
+			expect(run.items).toHaveLength(1);
+		}
+		expect(standIn.feishu.calls.token - before).toBe(1);
+		expect(target.credentials.saves).toBe(1);
+	});
+
 	test('a wrong App Secret: the download fails saying so, without the secret', async () => {
 		const target = app();
 		const credentials = new CredentialStore({ feishuApi: { appId: target.appId, appSecret: 'definitely-the-wrong-secret', baseUrl: standIn.feishuUrl } });
