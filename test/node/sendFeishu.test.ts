@@ -129,7 +129,7 @@ describe('text', () => {
 		const chatId = chat();
 		const user = { openId: `ou_${hex('user-a', 32)}`, unionId: `on_${hex('user-a', 32)}`, userId: 'e1a2b3c4', email: 'li.lei@example.com' };
 		standIn.feishu.addUser(user);
-		const cases: Array<[string, string, IDataObject]> = [
+		const cases: Array<[string, string, Record<string, string>]> = [
 			[chatId, 'chat_id', {}],
 			[user.openId, 'open_id', {}],
 			[user.unionId, 'union_id', {}],

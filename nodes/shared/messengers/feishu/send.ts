@@ -19,9 +19,11 @@ export const FEISHU_MAX_TEXT_CONTENT_BYTES = 150 * 1024;
  * Feishu allows 5 messages a second to one chat or person (shared by every bot in a
  * group) and 50 calls a second per app to each API (its rate-limit page). The node keeps
  * under both in this process, so a burst to one chat is paced instead of refused; what
- * other processes and bots add comes back as 230020 / 429 and is waited out.
+ * other processes and bots add comes back as 230020 / 429 and is waited out. The chat's
+ * window is a little longer than Feishu's second: Feishu counts a message when it
+ * arrives, and one that travels slower than the next must not bring five into a second.
  */
-const perChat = new SlidingWindowLimiter(5, 1_000, 50);
+const perChat = new SlidingWindowLimiter(5, 1_150, 50);
 const perApp = new SlidingWindowLimiter(50, 1_000, 20);
 
 /** A Feishu message: its msg_type and its content object (sent as JSON text). */
