@@ -420,6 +420,20 @@ describe("Feishu's refusals, each explained", () => {
 		expect(run.error?.description).toContain('code 99991672');
 	});
 
+	test('a missing scope named only in the message text (no permission_violations): still named', async () => {
+		const target = app();
+		const id = messageId();
+		const key = fileKey();
+		standIn.feishu.addMessageFile({ messageId: id, fileKey: key, type: 'file', body });
+		standIn.feishu.failNext('resource', {
+			status: 400,
+			body: { code: 99991672, msg: 'Access denied. One of the following scopes is required: [im:message:readonly].应用尚未开通所需的应用身份权限' },
+		});
+		const run = await runNode({ parameters: fieldsParameters(id, key), credentials: target.credentials });
+		expect(run.error?.message).toBe('The Feishu app lacks the permission im:message:readonly');
+		expect(run.error?.description).toContain('add the scope im:message:readonly');
+	});
+
 	test("the rate limit (429, 99991400): waited out as x-ogw-ratelimit-reset says, then the file", async () => {
 		const target = app();
 		const id = messageId();
