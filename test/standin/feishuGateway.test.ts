@@ -76,7 +76,8 @@ test("the SDK's WSClient connects through the endpoint, pings at the configured 
 	// First ping on open, then every PingInterval (0.3 s).
 	const gaps = connection.pings.slice(1).map((at, i) => at - connection.pings[i]);
 	for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(250);
-	for (const gap of gaps) expect(gap).toBeLessThan(600);
+	// Far below the SDK's default 120 s; loose above, as the SDK's timers drift on a loaded machine.
+	for (const gap of gaps) expect(gap).toBeLessThan(1_500);
 });
 
 test('events reach the SDK handler whole and in fragments sent out of order, and are acknowledged by echoing the frame', async () => {
@@ -152,7 +153,7 @@ test('endpoint refusals: 514 for a wrong secret is fatal for the SDK (onError, n
 	const errors: string[] = [];
 	const client = new lark.WSClient({ appId: app.appId, appSecret: 'wrong', domain: s.feishuUrl, logger: quiet, loggerLevel: lark.LoggerLevel.error, onError: (error: Error) => errors.push(error.message) } as never);
 	clients.push(client);
-	void client.start({ eventDispatcher: new lark.EventDispatcher({}).register({}) });
+	void client.start({ eventDispatcher: new lark.EventDispatcher({ logger: quiet, loggerLevel: lark.LoggerLevel.error }).register({}) });
 	await until(() => errors.length === 1, 5_000, 'onError');
 	expect(errors[0]).toMatch(/code=514/);
 	await new Promise((resolve) => setTimeout(resolve, 500));

@@ -156,17 +156,16 @@ test('pings at the configured interval, and a pong config changes the interval',
 	const socket = gateway.live(app.appId)[0];
 	await until(() => socket.pings.length >= 4, 3_000, 'pings at 200 ms');
 	const gaps = (pings: number[]) => pings.slice(1).map((at, i) => at - pings[i]);
-	for (const gap of gaps(socket.pings)) {
-		expect(gap).toBeGreaterThanOrEqual(180);
-		expect(gap).toBeLessThan(400);
-	}
+	const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+	for (const gap of gaps(socket.pings)) expect(gap).toBeGreaterThanOrEqual(180);
+	expect(median(gaps(socket.pings))).toBeLessThan(300);
 	expect(connection!.config.pingIntervalMs).toBe(200);
 	// The next pong says 60 ms: the client follows.
 	gateway.setOptions({ pongConfig: { ...FAST, PingInterval: 0.06 } });
 	await until(() => connection!.config.pingIntervalMs === 60, 2_000, 'config from the pong');
 	const from = socket.pings.length + 1;
 	await until(() => socket.pings.length >= from + 5, 2_000, 'faster pings');
-	for (const gap of gaps(socket.pings.slice(from))) expect(gap).toBeLessThan(150);
+	expect(median(gaps(socket.pings.slice(from)))).toBeLessThan(120);
 });
 
 test('reconnects after a dropped connection (after ReconnectNonce), never two sockets at once, and events flow again', async () => {
