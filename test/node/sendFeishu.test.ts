@@ -361,6 +361,24 @@ describe('uuid', () => {
 		expect(standIn.feishu.sent.length - before).toBe(1);
 	});
 
+	it('is the same when a send times out and the node tries it again', async () => {
+		const { credentials } = app();
+		const chatId = chat();
+		// The first send is never answered; the node gives up after the 1 s Timeout and sends again.
+		const unplug = standIn.feishu.route('POST', '/open-apis/im/v1/messages', async (ctx) => {
+			unplug();
+			await new Promise((resolve) => ctx.res.once('close', resolve));
+		});
+		const from = standIn.requests.length;
+		const before = standIn.feishu.sent.length;
+		const run = await send(credentials, { recipient: 'chat', chatId, text: 'despite the silence', options: { timeout: 1 } }, [{}]);
+		expect(sentMessage(run).kind).toBe('text');
+		const bodies = sendBodies(from);
+		expect(bodies).toHaveLength(2);
+		expect(bodies[1].uuid).toBe(bodies[0].uuid);
+		expect(standIn.feishu.sent.length - before).toBe(1);
+	});
+
 	it("is the same when n8n's Retry On Fail runs the item again: Feishu answers with the message already sent", async () => {
 		const { appId, credentials } = app();
 		const event = incoming(appId);
