@@ -241,6 +241,8 @@ async function run({ lib, scenario, assert, bin, work }) {
 			const r = await callback({ challenge: 'e2e-challenge-7f3a', verificationToken: VERIFICATION_TOKEN, ...signed });
 			assert(r.status === 200, `HTTP ${r.status}: ${r.body}`);
 			assert(JSON.parse(r.body).challenge === 'e2e-challenge-7f3a', `answer ${r.body}`);
+			// Feishu gives up on the Request URL after 1 s.
+			assert(r.elapsedMs < 1000, `answered after ${Math.round(r.elapsedMs)} ms, Feishu waits 1 s`);
 			await lib.sleep(500);
 			assert((await allAfter(WF.hook.id, before)).length === 0, 'the challenge started an execution');
 			return `{"challenge":…} in ${Math.round(r.elapsedMs)} ms`;
@@ -257,6 +259,8 @@ async function run({ lib, scenario, assert, bin, work }) {
 			const redelivery = await callback({ event: eventInput(HOOK_APP.appId, MSG.file, 'file', { file_key: MSG.file.key, file_name: MSG.file.fileName }, 'group', GROUP_CHAT), ...signed });
 			assert([200, 401, 403].includes(replay.status), `replayed request: HTTP ${replay.status} ${replay.body}`);
 			assert(redelivery.status === 200, `redelivery: HTTP ${redelivery.status} ${redelivery.body}`);
+			// Feishu re-sends what is not answered within 3 s: the answer comes before the download.
+			for (const [what, r] of Object.entries({ image, file, redelivery })) assert(r.elapsedMs < 3000, `${what} answered after ${Math.round(r.elapsedMs)} ms, Feishu waits 3 s`);
 			// A request whose signature does not match its body.
 			const forged = await feishu('feishu-event', eventInput(HOOK_APP.appId, MSG.forged, 'file', { file_key: MSG.forged.key, file_name: MSG.forged.fileName }));
 			const { request: template } = await feishu('feishu-callback', { envelope: forged, ...signed });
