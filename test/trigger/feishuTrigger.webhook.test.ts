@@ -215,6 +215,21 @@ describe('an encrypted, signed message event: 200 at once, then one item per fil
 		expect(items[0].json.filesNotDownloaded).toBeUndefined();
 	});
 
+	test('Download Files off: a post is one item without binary, nothing fetched', async () => {
+		const target = app();
+		const id = messageId();
+		const images = [imageKey(), imageKey()];
+		images.forEach((key) => standIn.feishu.addMessageFile({ messageId: id, fileKey: key, type: 'image', body: readFixture('image.png') }));
+		const calls = standIn.feishu.calls.resource;
+		const outcome = await post(target, signed(target, event(target, { id, messageType: 'post', content: contents.post('t', 'x', images) })), { ...PARAMETERS, downloadFiles: false });
+		const items = itemsOf(outcome);
+		expect(items).toHaveLength(1);
+		expect(items[0].binary).toBeUndefined();
+		expect(items[0].json.messageFile).toBeUndefined();
+		expect(((items[0].json.event as IDataObject).message as IDataObject).message_id).toBe(id);
+		expect(standIn.feishu.calls.resource).toBe(calls);
+	});
+
 	test('a text message: one item without binary, the text in the event', async () => {
 		const target = app();
 		const id = messageId();
