@@ -238,6 +238,20 @@ describe('files', () => {
 		expect(sent).toMatchObject({ kind: 'file', id: file.messageId, fileName: 'invoice.pdf', more: [{ kind: 'text', id: caption.messageId }] });
 	});
 
+	it('a caption that fails after the file went out says the file was sent', async () => {
+		const { appId, credentials } = app();
+		standIn.feishu.setRateLimits({ perChat: 1 });
+		try {
+			const before = standIn.feishu.sent.length;
+			const run = await send(credentials, { content: 'file', text: 'late caption', options: { maxRetries: 0 } }, [await withFile(incoming(appId), readFixture('image.png'), { mimeType: 'image/png' })]);
+			const file = standIn.feishu.sent[before];
+			expect(run.error?.message).toBe(`The file was sent (message_id ${file.messageId}), but the caption after it was not: Feishu is throttling messages to this chat (at most 5 per second)`);
+			expect(run.error?.description).toMatch(/Retry On Fail sends only the caption/);
+		} finally {
+			standIn.feishu.setRateLimits({ perChat: 5 });
+		}
+	});
+
 	it('sends a file to a chat named in the node', async () => {
 		const { credentials } = app();
 		const chatId = chat();
