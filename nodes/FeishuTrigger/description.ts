@@ -16,11 +16,15 @@ const MESSAGE_TYPE_NAMES: Record<(typeof MESSAGE_TYPES)[number], string> = {
 	merge_forward: 'Forwarded Messages',
 };
 
-/** Only registered in Webhook mode: an empty method registers no webhook, so the long connection needs no URL. */
+/**
+ * Only registered in Webhook mode: an empty method registers no webhook, so the long
+ * connection needs no URL, and the editor hides the "Webhook URLs" panel there (ndvHideUrl).
+ */
 export const webhooks: IWebhookDescription[] = [
 	{
 		name: 'default',
 		httpMethod: '={{$parameter["mode"] === "webhook" ? "POST" : ""}}',
+		ndvHideUrl: '={{$parameter["mode"] !== "webhook"}}',
 		responseMode: 'onReceived',
 		path: 'feishu',
 	},
@@ -48,7 +52,7 @@ export const properties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'In the Feishu Developer Console, open Events & Callbacks → Event Configuration, choose "Receive events through persistent connection" and add the event im.message.receive_v1. Feishu gives each event to ONE connection of the app: two active workflows on the same app split its messages between them. Lark apps may only offer webhooks: then use Mode: Webhook. No webhook URL is used in this mode.',
+			'In the Feishu Developer Console, open Events & Callbacks → Event Configuration, choose "Receive events through persistent connection" and add the event im.message.receive_v1. Feishu gives each event to ONE connection of the app: two active workflows on the same app split its messages between them. Lark apps may only offer webhooks: then use Mode: Webhook.',
 		name: 'longConnectionNotice',
 		type: 'notice',
 		default: '',
