@@ -204,6 +204,12 @@ async function run({ lib, scenario, assert, bin, work }) {
 			env: Number(nodeVersion.split('.')[0]) < 22 ? { NODE_OPTIONS: '--experimental-websocket' } : {},
 			logFile: path.join(dir, 'n8n-start.log'),
 		});
+		/** n8n 2.8 logs a failed activation and carries on: its problem lines make a 404 or a missing connection readable. */
+		const logHint = () => {
+			const file = path.join(dir, 'n8n-start.log');
+			const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => /error|problem|could not|failed/i.test(l)) : [];
+			return lines.length ? `\nn8n log:\n${lines.slice(-6).join('\n')}` : '';
+		};
 		const notActive = (started.publication ?? []).filter((r) => r.status !== 'completed');
 		if (notActive.length) throw new Error(`n8n start could not activate: ${JSON.stringify(notActive)}`);
 		const hookUrl = `${started.baseUrl}/webhook/${HOOK_WEBHOOK_ID}/feishu`;
@@ -226,20 +232,22 @@ async function run({ lib, scenario, assert, bin, work }) {
 			assert(upload.sha256 === lib.fixtureSha(m.fixture), `the uploaded ${m.fixture} differs (${upload.size} bytes)`);
 			return { reply, upload };
 		};
+		const SECRETS = [HOOK_APP.appSecret, LC_APP.appSecret, EX_APP.appSecret, ENCRYPT_KEY, VERIFICATION_TOKEN];
+		/** Neither the executions' data nor n8n's log holds a secret. */
 		const noSecretIn = async (workflowId, afterId) => {
 			for (const row of await allAfter(workflowId, afterId)) {
 				const text = JSON.stringify((await n8n.executionData(row.id)) ?? {});
-				for (const secret of [HOOK_APP.appSecret, LC_APP.appSecret, EX_APP.appSecret, ENCRYPT_KEY, VERIFICATION_TOKEN]) {
-					assert(!text.includes(secret), `execution ${row.id} holds a secret (${secret.slice(0, 8)}…)`);
-				}
+				for (const secret of SECRETS) assert(!text.includes(secret), `execution ${row.id} holds a secret (${secret.slice(0, 8)}…)`);
 			}
+			const log = fs.readFileSync(path.join(dir, 'n8n-start.log'), 'utf8');
+			for (const secret of SECRETS) assert(!log.includes(secret), `the n8n log holds a secret (${secret.slice(0, 8)}…)`);
 		};
 		const hookStart = await n8n.lastExecutionId(WF.hook.id);
 
 		await scenario('f  Feishu webhook: the url_verification challenge answered (encrypted), starting nothing', async () => {
 			const before = await n8n.lastExecutionId(WF.hook.id);
 			const r = await callback({ challenge: 'e2e-challenge-7f3a', verificationToken: VERIFICATION_TOKEN, ...signed });
-			assert(r.status === 200, `HTTP ${r.status}: ${r.body}`);
+			assert(r.status === 200, `HTTP ${r.status}: ${r.body.slice(0, 200)}${logHint()}`);
 			assert(JSON.parse(r.body).challenge === 'e2e-challenge-7f3a', `answer ${r.body}`);
 			// Feishu gives up on the Request URL after 1 s.
 			assert(r.elapsedMs < 1000, `answered after ${Math.round(r.elapsedMs)} ms, Feishu waits 1 s`);
@@ -304,13 +312,20 @@ async function run({ lib, scenario, assert, bin, work }) {
 			const [inGroup] = posted;
 			assert(inGroup.receiveIdType === 'chat_id' && inGroup.receiveId === GROUP_CHAT && inGroup.msgType === 'text' && inGroup.content.text === 'You said: @_user_1 hello group', `group: ${JSON.stringify(inGroup)}`);
 			await noSecretIn(WF.hook.id, hookStart);
-			return `reply to ${MSG.p2pText.messageId.slice(0, 10)}…; create receive_id_type=chat_id ${GROUP_CHAT}; no secret in any execution`;
+			return `reply to ${MSG.p2pText.messageId.slice(0, 10)}…; create receive_id_type=chat_id ${GROUP_CHAT}; no secret in any execution or the log`;
 		});
 
 		const connected = async (appId) => (await feishu('feishu-ws/stats')).connections.filter((c) => c.open && c.appId === appId).length;
+		const waitConnected = async (appId, what) => {
+			try {
+				await lib.waitFor(async () => (await connected(appId)) === 1, 60_000, what);
+			} catch (error) {
+				throw new Error(`${error.message}${logHint()}`);
+			}
+		};
 
 		await scenario('f  Feishu long connection → Download Message File → Send Message: a voice note back as audio, byte-identical; a redelivered event runs once', async () => {
-			await lib.waitFor(async () => (await connected(LC_APP.appId)) === 1, 60_000, 'the Feishu Trigger to connect');
+			await waitConnected(LC_APP.appId, 'the Feishu Trigger to connect');
 			const before = await n8n.lastExecutionId(WF.lc.id);
 			const voice = eventInput(LC_APP.appId, MSG.voice, 'audio', { file_key: MSG.voice.key, duration: 2000 });
 			const t0 = Date.now();
@@ -341,7 +356,7 @@ async function run({ lib, scenario, assert, bin, work }) {
 		});
 
 		await scenario('f  example feishu-trigger-file-reply.json: a spreadsheet named "figures" back as figures.xlsx with its type and size; a text gets the hint', async () => {
-			await lib.waitFor(async () => (await connected(EX_APP.appId)) === 1, 60_000, 'the example to connect');
+			await waitConnected(EX_APP.appId, 'the example to connect');
 			const before = await n8n.lastExecutionId(EXAMPLE.id);
 			const sheet = eventInput(EX_APP.appId, MSG.exSheet, 'file', { file_key: MSG.exSheet.key, file_name: MSG.exSheet.fileName });
 			const text = eventInput(EX_APP.appId, MSG.exText, 'text', { text: 'what can you do?' });
