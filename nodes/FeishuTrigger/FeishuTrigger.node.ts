@@ -167,6 +167,11 @@ export class FeishuTrigger implements INodeType {
 				testEventTaken = true;
 				this.emit([items]);
 			} catch (error) {
+				if (lifetime.closed) {
+					// The shared "left with the messenger" does not hold here: Feishu has its acknowledgement and sends it no more.
+					this.logger.warn(`Feishu Trigger: event ${deliveryId} arrived as the trigger was deactivated; Feishu already has its acknowledgement, so it is not delivered again and did not start the workflow`);
+					return;
+				}
 				this.logger.warn(redact(`Feishu Trigger: event ${deliveryId} was acknowledged but not started: ${error instanceof Error ? error.message : String(error)}`));
 			}
 		};

@@ -295,13 +295,16 @@ test('close returns within about a second, even with a slow download in flight',
 		await until(() => slow.state.started > 0, 5_000, 'the download to start');
 		await pause(200);
 		const closing = Date.now();
-		await trigger.close();
-		active.splice(active.indexOf(trigger), 1);
+		// n8n's call; the harness's close() (which also stops capturing logs) follows in afterEach.
+		await trigger.response.closeFunction!();
 		expect(Date.now() - closing).toBeLessThan(1_200);
 		await until(() => gateway.live(target.appId).length === 0, 2_000, 'the connection closed');
-		// The abandoned message is not emitted after close.
+		// The abandoned message is not emitted after close, and the log says what became of it (Feishu has its ack).
 		await pause(300);
 		expect(trigger.emitted).toHaveLength(0);
+		await until(() => trigger.logs.some((line) => line.level === 'warn' && line.message.includes('deactivated')), 2_000, 'the warning');
+		const warning = trigger.logs.find((line) => line.level === 'warn' && line.message.includes('deactivated'))!;
+		expect(warning.message).toContain('Feishu already has its acknowledgement, so it is not delivered again');
 	} finally {
 		slow.unplug();
 	}
