@@ -215,6 +215,23 @@ test("an event the gateway redelivers because it got no answer in time is emitte
 	expect(messageIdOf(trigger.emitted[0].items[0])).toBe(id);
 });
 
+test('Chat Type and Message Types: filtered events are acknowledged (Feishu stops sending them) but start nothing', async () => {
+	const target = app();
+	const trigger = await activate(target, { ...PARAMETERS, options: { chatType: 'group', messageTypes: ['image', 'text'] } });
+	const calls = standIn.feishu.calls.resource;
+	const filtered = [
+		gateway.push(target.appId, messageReceiveEvent({ appId: target.appId, messageType: 'text', content: contents.text('p2p'), chatType: 'p2p' })),
+		gateway.push(target.appId, messageReceiveEvent({ appId: target.appId, messageType: 'file', content: contents.file(fileKey(), 'a.pdf'), chatType: 'group' })),
+	];
+	const taken = gateway.push(target.appId, messageReceiveEvent({ appId: target.appId, messageType: 'text', content: contents.text('in the group'), chatType: 'group' }));
+	const [emit] = await trigger.waitForEmits(1, 5_000);
+	expect(JSON.parse(String(((emit.items[0].json.event as IDataObject).message as IDataObject).content))).toEqual({ text: 'in the group' });
+	await until(() => [...filtered, taken].every((frame) => gateway.acks.some((ack) => ack.messageId === frame && ack.code === 200)), 3_000, 'every acknowledgement');
+	await pause(300);
+	expect(trigger.emitted).toHaveLength(1);
+	expect(standIn.feishu.calls.resource).toBe(calls);
+});
+
 test('a dropped connection: reconnects by itself and goes on delivering', async () => {
 	const target = app();
 	const trigger = await activate(target);
