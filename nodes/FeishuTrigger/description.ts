@@ -51,7 +51,7 @@ export const properties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'In the Feishu Developer Console, open Events & Callbacks → Event Configuration, choose "Receive events through persistent connection" and add the event im.message.receive_v1. Feishu gives each event to ONE connection of the app: two active workflows on the same app split its messages between them. Lark apps may only offer webhooks: then use Mode: Webhook.',
+			'In the Feishu Developer Console, open Events & Callbacks → Event Configuration, choose "Receive events through persistent connection" and add the event im.message.receive_v1. Feishu gives each event to ONE connection of the app: two active workflows on the same app split its messages between them, and so does Listen for Test Event while the workflow is active. Lark apps may only offer webhooks: then use Mode: Webhook.',
 		name: 'longConnectionNotice',
 		type: 'notice',
 		default: '',
