@@ -484,6 +484,7 @@ const CARRIED_OVER = [
 	['TRIGGERS.md', '6. Triggers'],
 	['N8N_VERSIONS.md', '7. n8n 2.8 and 2.41: memory of one large file'],
 	['SENDING.md', '8. Sending'],
+	['FEISHU.md', '9. Feishu / Lark'],
 ];
 
 function carriedOverSections() {

@@ -160,7 +160,10 @@ function report(results) {
 	return `${lines.join('\n')}\n`;
 }
 
-(async () => {
+// bench/feishu.js reuses the engine bundle and the upload worker.
+module.exports = { buildEngine, makeFile, worker };
+
+if (require.main === module) (async () => {
 	fs.mkdirSync(BUILD, { recursive: true });
 	const work = lib.mkTemp('bench-send-');
 	const ctx = { work, storage: path.join(work, 'storage'), files: path.join(BUILD, 'files') };

@@ -8,7 +8,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { MessageFileError, isMessageFileError } from '../nodes/shared/transport/errors';
+import { forTestButton } from '../nodes/shared/transport/errors';
 import {
 	DEFAULT_DINGTALK_BASE_URL,
 	TOKEN_ERROR_CODES,
@@ -16,14 +16,6 @@ import {
 	tokenErrorTestMessage,
 	withAccessToken,
 } from '../nodes/shared/messengers/dingTalk/api';
-
-/** The Test button shows only an error's message: put the explanation and DingTalk's code into it. */
-function forTestButton(error: unknown): Error {
-	if (isMessageFileError(error) && error.details.description) {
-		return new MessageFileError(`${error.message}. ${error.details.description}`, error.details);
-	}
-	return error instanceof Error ? error : new MessageFileError(String(error), { kind: 'api' });
-}
 
 export class DingTalkApi implements ICredentialType {
 	name = 'dingTalkApi';

@@ -8,17 +8,9 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { MessageFileError, isMessageFileError } from '../nodes/shared/transport/errors';
+import { forTestButton } from '../nodes/shared/transport/errors';
 import { DEFAULT_FEISHU_BASE_URL, TENANT_GRANT_PATH, fetchTenantToken, withTenantToken } from '../nodes/shared/messengers/feishu/api';
 import { tokenErrorTestMessage } from '../nodes/shared/messengers/feishu/errors';
-
-/** The Test button shows only an error's message: put the explanation and Feishu's code into it. */
-function forTestButton(error: unknown): Error {
-	if (isMessageFileError(error) && error.details.description) {
-		return new MessageFileError(`${error.message}. ${error.details.description}`, error.details);
-	}
-	return error instanceof Error ? error : new MessageFileError(String(error), { kind: 'api' });
-}
 
 export class FeishuApi implements ICredentialType {
 	name = 'feishuApi';
@@ -56,6 +48,7 @@ export class FeishuApi implements ICredentialType {
 			description: "Feishu's Open API host",
 			hint: 'Use https://open.larksuite.com for Lark (international); any other URL (a proxy) works too',
 		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- it decrypts and signs Feishu's callbacks: a secret
 		{
 			displayName: 'Encrypt Key',
 			name: 'encryptKey',

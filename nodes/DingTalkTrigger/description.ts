@@ -1,8 +1,7 @@
 import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
 
-import { binaryPropertyNameOption, maxFileSizeOption, maxRetriesOption, timeoutOption } from '../shared/pipeline/fileOptions';
 import { MESSAGE_TYPES } from './messageFilter';
-import { DEFAULT_MAX_FILES_PER_MESSAGE } from '../shared/delivery/messageItems';
+import { messageTypesOption, triggerOptions } from '../shared/delivery/triggerOptions';
 
 const MESSAGE_TYPE_NAMES: Record<(typeof MESSAGE_TYPES)[number], string> = {
 	text: 'Text',
@@ -77,64 +76,46 @@ export const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add option',
 		default: {},
-		options: [
-			{
-				displayName: 'Acknowledge Message',
-				name: 'acknowledge',
-				type: 'options',
-				displayOptions: { show: { '/mode': ['stream'] } },
-				options: [
-					{ name: 'When the Workflow Received It', value: 'emitted', description: 'Fastest; if n8n stops mid-execution, that message is not run again' },
-					{
-						name: 'When the Execution Finished',
-						value: 'executionFinished',
-						description: 'If the n8n process running the execution stops (queue mode: a worker killed), DingTalk delivers the message again and it runs again',
-					},
-				],
-				default: 'emitted',
-				description: 'When the trigger tells DingTalk it has the message. DingTalk delivers an unacknowledged message again after about a minute.',
-			},
-			{
-				displayName: 'Chat Type',
-				name: 'chatType',
-				type: 'options',
-				options: [
-					{ name: 'Both', value: 'both' },
-					{ name: 'One-to-One', value: 'oneToOne', description: 'Private chats with the robot' },
-					{ name: 'Group', value: 'group', description: 'Group chats where the robot was @-mentioned' },
-				],
-				default: 'both',
-				description: 'Which conversations start the workflow. DingTalk delivers voice, file and video messages only from one-to-one chats.',
-			},
-			{ ...maxFileSizeOption, displayOptions: { show: { '/downloadFiles': [true] } } },
-			{
-				displayName: 'Max Files per Message',
-				name: 'maxFilesPerMessage',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 1000 },
-				default: DEFAULT_MAX_FILES_PER_MESSAGE,
-				displayOptions: { show: { '/downloadFiles': [true] } },
-				description:
-					'A rich text message can hold many pictures; each costs a DingTalk API call and a download. Files beyond this number are not downloaded; the first item names how many in filesNotDownloaded.',
-			},
-			{ ...maxRetriesOption, displayOptions: { show: { '/downloadFiles': [true] } } },
-			{
-				displayName: 'Message Types',
-				name: 'messageTypes',
-				type: 'multiOptions',
-				options: MESSAGE_TYPES.map((value) => ({ name: MESSAGE_TYPE_NAMES[value], value })),
-				default: [...MESSAGE_TYPES],
-				description: 'Which messages start the workflow. With all selected, types not listed here pass too.',
-			},
-			{ ...binaryPropertyNameOption, displayOptions: { show: { '/downloadFiles': [true] } } },
-			{
-				displayName: 'Robot Code',
-				name: 'robotCode',
-				type: 'string',
-				default: '',
-				description: 'Only messages to this robot (robotCode). Empty: messages to any robot of the app.',
-			},
-			{ ...timeoutOption, displayOptions: { show: { '/downloadFiles': [true] } } },
-		],
+		options: triggerOptions(
+			[
+				{
+					displayName: 'Acknowledge Message',
+					name: 'acknowledge',
+					type: 'options',
+					displayOptions: { show: { '/mode': ['stream'] } },
+					options: [
+						{ name: 'When the Workflow Received It', value: 'emitted', description: 'Fastest; if n8n stops mid-execution, that message is not run again' },
+						{
+							name: 'When the Execution Finished',
+							value: 'executionFinished',
+							description: 'If the n8n process running the execution stops (queue mode: a worker killed), DingTalk delivers the message again and it runs again',
+						},
+					],
+					default: 'emitted',
+					description: 'When the trigger tells DingTalk it has the message. DingTalk delivers an unacknowledged message again after about a minute.',
+				},
+				{
+					displayName: 'Chat Type',
+					name: 'chatType',
+					type: 'options',
+					options: [
+						{ name: 'Both', value: 'both' },
+						{ name: 'One-to-One', value: 'oneToOne', description: 'Private chats with the robot' },
+						{ name: 'Group', value: 'group', description: 'Group chats where the robot was @-mentioned' },
+					],
+					default: 'both',
+					description: 'Which conversations start the workflow. DingTalk delivers voice, file and video messages only from one-to-one chats.',
+				},
+				{
+					displayName: 'Robot Code',
+					name: 'robotCode',
+					type: 'string',
+					default: '',
+					description: 'Only messages to this robot (robotCode). Empty: messages to any robot of the app.',
+				},
+				messageTypesOption(MESSAGE_TYPES, MESSAGE_TYPE_NAMES),
+			],
+			'A rich text message can hold many pictures; each costs a DingTalk API call and a download.',
+		),
 	},
 ];

@@ -75,11 +75,11 @@ export class DownloadMessageFile implements INodeType {
 				const whenNoFile = options.whenNoFile ?? 'error';
 				if (whenNoFile === 'drop') return [];
 				if (whenNoFile === 'passThrough') {
-					if (asTool) return [{ json: { messageFile: null, noFile: `a ${found.messageType} message` }, pairedItem: { item: itemIndex } }];
+					if (asTool) return [{ json: { messageFile: null, noFile: `a ${found.messageType} message${found.reason ? `: ${found.reason}` : ''}` }, pairedItem: { item: itemIndex } }];
 					return [{ ...item, pairedItem: { item: itemIndex } }];
 				}
 				throw new NodeOperationError(this.getNode(), `The ${provider.displayName} message has no file: it is a ${found.messageType} message`, {
-					description: 'Set the option When the Message Has No File to pass such items through or drop them, or filter them out before this node.',
+					description: `${found.reason ? `${found.reason}. ` : ''}Set the option When the Message Has No File to pass such items through or drop them, or filter them out before this node.`,
 					itemIndex,
 				});
 			}

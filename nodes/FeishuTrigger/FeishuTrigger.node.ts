@@ -148,7 +148,17 @@ export class FeishuTrigger implements INodeType {
 		// Every request of this activation (endpoint, token, file) ends when it closes.
 		const context = lifetime.bind(this);
 		const scope = scopeOf(this, credentials);
-		let testEventTaken = false;
+		// "Listen for test event" takes one message: claimed before its files are fetched, so a second one arriving meanwhile is not fetched too.
+		let testEventClaimed = false;
+		const admitTestEvent = (deliveryId: string): boolean => {
+			if (!manual) return true;
+			if (!testEventClaimed) {
+				testEventClaimed = true;
+				return true;
+			}
+			this.logger.info(`Feishu Trigger: event ${deliveryId} arrived after the test event was taken; Feishu already has its acknowledgement, so it is not started`);
+			return false;
+		};
 
 		const onEvent = async (envelope: IDataObject, deliveryId: string): Promise<void> => {
 			// Already acknowledged (Feishu wants the answer within 3 s): from here on nothing may be lost silently.
@@ -159,31 +169,40 @@ export class FeishuTrigger implements INodeType {
 					scope,
 					logger: this.logger,
 					lifetime,
-					// "Listen for test event" takes one message.
-					admit: () => !(manual && testEventTaken),
+					admit: () => admitTestEvent(deliveryId),
 				});
 				if (!items) return;
 				lifetime.assertOpen();
-				testEventTaken = true;
 				this.emit([items]);
 			} catch (error) {
+				if (lifetime.closed) {
+					// The shared "left with the messenger" does not hold here: Feishu has its acknowledgement and sends it no more.
+					this.logger.warn(`Feishu Trigger: event ${deliveryId} arrived as the trigger was deactivated; Feishu already has its acknowledgement, so it is not delivered again and did not start the workflow`);
+					return;
+				}
 				this.logger.warn(redact(`Feishu Trigger: event ${deliveryId} was acknowledged but not started: ${error instanceof Error ? error.message : String(error)}`));
 			}
 		};
 
-		const connection = new FeishuLongConnection({
-			httpRequest: context.helpers.httpRequest,
-			credentials,
-			onEvent,
-			onFatal: (error) => {
-				// Like n8n's own triggers: report it; n8n deactivates the workflow and retries activation with backoff.
-				if (!manual) this.emitError(toNodeError(this.getNode(), error, undefined, secrets));
-			},
-			logger: {
-				debug: (text) => this.logger.debug(redact(text)),
-				warn: (text) => this.logger.warn(redact(text)),
-			},
-		});
+		let connection: FeishuLongConnection;
+		try {
+			connection = new FeishuLongConnection({
+				httpRequest: context.helpers.httpRequest,
+				credentials,
+				onEvent,
+				onFatal: (error) => {
+					// Like n8n's own triggers: report it; n8n deactivates the workflow and retries activation with backoff.
+					if (!manual) this.emitError(toNodeError(this.getNode(), error, undefined, secrets));
+				},
+				logger: {
+					debug: (text) => this.logger.debug(redact(text)),
+					warn: (text) => this.logger.warn(redact(text)),
+				},
+			});
+		} catch (error) {
+			// No WebSocket in this Node (n8n ≤ 2.9 on Node 20 without --experimental-websocket): said at activation.
+			throw toNodeError(this.getNode(), error, undefined, secrets);
+		}
 		const start = async () => {
 			try {
 				await connection.start();

@@ -1,7 +1,6 @@
 import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
 
-import { DEFAULT_MAX_FILES_PER_MESSAGE } from '../shared/delivery/messageItems';
-import { binaryPropertyNameOption, maxFileSizeOption, maxRetriesOption, timeoutOption } from '../shared/pipeline/fileOptions';
+import { messageTypesOption, triggerOptions } from '../shared/delivery/triggerOptions';
 import { MESSAGE_TYPES } from './messageFilter';
 
 const MESSAGE_TYPE_NAMES: Record<(typeof MESSAGE_TYPES)[number], string> = {
@@ -16,11 +15,15 @@ const MESSAGE_TYPE_NAMES: Record<(typeof MESSAGE_TYPES)[number], string> = {
 	merge_forward: 'Forwarded Messages',
 };
 
-/** Only registered in Webhook mode: an empty method registers no webhook, so the long connection needs no URL. */
+/**
+ * Only registered in Webhook mode: an empty method registers no webhook, so the long
+ * connection needs no URL, and the editor hides the "Webhook URLs" panel there (ndvHideUrl).
+ */
 export const webhooks: IWebhookDescription[] = [
 	{
 		name: 'default',
 		httpMethod: '={{$parameter["mode"] === "webhook" ? "POST" : ""}}',
+		ndvHideUrl: '={{$parameter["mode"] !== "webhook"}}',
 		responseMode: 'onReceived',
 		path: 'feishu',
 	},
@@ -48,7 +51,7 @@ export const properties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'In the Feishu Developer Console, open Events & Callbacks → Event Configuration, choose "Receive events through persistent connection" and add the event im.message.receive_v1. Feishu gives each event to ONE connection of the app: two active workflows on the same app split its messages between them. Lark apps may only offer webhooks: then use Mode: Webhook. No webhook URL is used in this mode.',
+			'In the Feishu Developer Console, open Events & Callbacks → Event Configuration, choose "Receive events through persistent connection" and add the event im.message.receive_v1. Feishu gives each event to ONE connection of the app: two active workflows on the same app split its messages between them, and so does Listen for Test Event while the workflow is active. Lark apps may only offer webhooks: then use Mode: Webhook.',
 		name: 'longConnectionNotice',
 		type: 'notice',
 		default: '',
@@ -75,41 +78,23 @@ export const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add option',
 		default: {},
-		options: [
-			{
-				displayName: 'Chat Type',
-				name: 'chatType',
-				type: 'options',
-				options: [
-					{ name: 'Both', value: 'both' },
-					{ name: 'One-to-One', value: 'p2p', description: 'Private chats with the bot' },
-					{ name: 'Group', value: 'group', description: 'Group chats (the bot gets the messages that @mention it, or all with the im:message.group_msg scope)' },
-				],
-				default: 'both',
-				description: 'Which chats start the workflow',
-			},
-			{ ...maxFileSizeOption, displayOptions: { show: { '/downloadFiles': [true] } } },
-			{
-				displayName: 'Max Files per Message',
-				name: 'maxFilesPerMessage',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 1000 },
-				default: DEFAULT_MAX_FILES_PER_MESSAGE,
-				displayOptions: { show: { '/downloadFiles': [true] } },
-				description:
-					'A rich-text post can hold many pictures and videos; each costs an API call and a download. Files beyond this number are not downloaded; the first item names how many in filesNotDownloaded.',
-			},
-			{ ...maxRetriesOption, displayOptions: { show: { '/downloadFiles': [true] } } },
-			{
-				displayName: 'Message Types',
-				name: 'messageTypes',
-				type: 'multiOptions',
-				options: MESSAGE_TYPES.map((value) => ({ name: MESSAGE_TYPE_NAMES[value], value })),
-				default: [...MESSAGE_TYPES],
-				description: 'Which messages start the workflow. With all selected, types not listed here pass too.',
-			},
-			{ ...binaryPropertyNameOption, displayOptions: { show: { '/downloadFiles': [true] } } },
-			{ ...timeoutOption, displayOptions: { show: { '/downloadFiles': [true] } } },
-		],
+		options: triggerOptions(
+			[
+				{
+					displayName: 'Chat Type',
+					name: 'chatType',
+					type: 'options',
+					options: [
+						{ name: 'Both', value: 'both' },
+						{ name: 'One-to-One', value: 'p2p', description: 'Private chats with the bot' },
+						{ name: 'Group', value: 'group', description: 'Group chats (the bot gets the messages that @mention it, or all with the im:message.group_msg scope)' },
+					],
+					default: 'both',
+					description: 'Which chats start the workflow',
+				},
+				messageTypesOption(MESSAGE_TYPES, MESSAGE_TYPE_NAMES),
+			],
+			'A rich-text post can hold many pictures and videos; each costs an API call and a download.',
+		),
 	},
 ];

@@ -11,6 +11,7 @@ const TYPES = {
 	download: lib.NODE_TYPE,
 	dingTalkTrigger: `${lib.PACKAGE_NAME}.dingTalkTrigger`,
 	greenApiTrigger: `${lib.PACKAGE_NAME}.greenApiTrigger`,
+	feishuTrigger: `${lib.PACKAGE_NAME}.feishuTrigger`,
 	sendMessage: `${lib.PACKAGE_NAME}.sendMessage`,
 };
 
@@ -19,6 +20,7 @@ const NODES = [
 	{ displayName: 'Download Message File', type: TYPES.download, firstField: 'Source' },
 	{ displayName: 'DingTalk Trigger', type: TYPES.dingTalkTrigger, firstField: 'Mode' },
 	{ displayName: 'Green-API Trigger', type: TYPES.greenApiTrigger, firstField: 'Mode' },
+	{ displayName: 'Feishu Trigger', type: TYPES.feishuTrigger, firstField: 'Mode' },
 	{ displayName: 'Send Message', type: TYPES.sendMessage, firstField: 'Send To' },
 ];
 
@@ -28,6 +30,10 @@ const POLL = { idInstance: '1101000777', apiTokenInstance: 'editorPollToken0001'
 const UNLINKED = { idInstance: '1101000778', apiTokenInstance: 'editorUnlinkedToken01', messenger: 'whatsapp', state: 'notAuthorized' };
 const WEBHOOK_TOKEN = 'editor-webhook-token-5e2a';
 const WRONG_SECRET = 'editor-wrong-secret-must-not-show';
+/** A Feishu custom app at the stand-in (App IDs are `cli_` + 16 hex digits), with what its webhook mode checks. */
+const FEISHU_APP = { appId: 'cli_ed170f00d0000001', appSecret: 'editor-feishu-app-secret-01', scopes: ['im:message', 'im:resource'] };
+const FEISHU_ENCRYPT_KEY = 'editor-feishu-encrypt-key-01';
+const FEISHU_VERIFICATION_TOKEN = 'editor-feishu-verification-01';
 
 const CRED = {
 	DT: { id: 'edDingTalkGood01', name: 'DingTalk robot app' },
@@ -36,12 +42,14 @@ const CRED = {
 	GREEN_WRONG: { id: 'edGreenApiWrong1', name: 'Green-API (wrong token)' },
 	GREEN_POLL: { id: 'edGreenApiPoll01', name: 'Green-API polling' },
 	GREEN_UNLINKED: { id: 'edGreenApiUnlink', name: 'Green-API (phone not linked)' },
+	FEISHU: { id: 'edFeishuAppGood1', name: 'Feishu bot app' },
 };
 
 function standInConfig() {
 	const config = setup.standInConfig();
 	config.greenApi.instances.push(POLL, UNLINKED);
 	config.greenApi.files.push({ idInstance: POLL.idInstance, chatId: setup.WA_CHAT, idMessage: 'POLL-PDF', body: { path: lib.fixturePath('document.pdf') }, linkExtension: 'pdf' });
+	config.feishu = { apps: [FEISHU_APP] };
 	return config;
 }
 
@@ -63,6 +71,11 @@ function credentials(urls) {
 		green(CRED.GREEN_WRONG, { ...setup.WA, apiTokenInstance: WRONG_SECRET }),
 		green(CRED.GREEN_POLL, POLL),
 		green(CRED.GREEN_UNLINKED, UNLINKED),
+		{
+			...CRED.FEISHU,
+			type: 'feishuApi',
+			data: { appId: FEISHU_APP.appId, appSecret: FEISHU_APP.appSecret, baseUrl: urls.feishuUrl, encryptKey: FEISHU_ENCRYPT_KEY, verificationToken: FEISHU_VERIFICATION_TOKEN },
+		},
 	];
 }
 
@@ -82,6 +95,7 @@ function workflow(id, name, nodes, chain = [], pinData = {}) {
 
 const dtCred = { dingTalkApi: CRED.DT };
 const greenCred = { greenApi: CRED.GREEN };
+const feishuCred = { feishuApi: CRED.FEISHU };
 
 /** A Green-API document message as the trigger emits it (downloadFiles off: the next node downloads). */
 function greenDocumentNotification(urls) {
@@ -105,7 +119,35 @@ const WF = {
 	// DingTalk Trigger → Download Message File → Send Message (DingTalk reply).
 	dtLoop: { id: 'edDtLoop00000001', send: uuid(63) },
 	download: { id: 'edDownload000001', node: uuid(72) },
+	// The loop above again, nothing pinned: the screenshot runs it with "Execute workflow" on a
+	// notification the stand-in delivers to the trigger's test URL, as Green-API does.
+	loopRun: { id: 'edGreenLoopRun01', trigger: uuid(81) },
+	// Feishu Trigger → Send Message (a text reply), one workflow per mode.
+	feishuLongConnection: { id: 'edFeishuLongConn', node: uuid(91) },
+	feishuWebhook: { id: 'edFeishuWebhook1', node: uuid(101) },
 };
+
+/** Green-API Trigger → Download Message File → Send Message (reply with the file), the trigger node numbered `first`. */
+function greenLoopNodes(first, webhookId) {
+	return [
+		node(first, 'Green-API Trigger', TYPES.greenApiTrigger, [0, 0], { mode: 'webhook', downloadFiles: false, options: {} }, { credentials: greenCred, webhookId }),
+		node(first + 1, 'Download Message File', TYPES.download, [280, 0], { service: 'greenApi', source: 'message', message: '={{ $json }}', options: {} }, { credentials: greenCred }),
+		node(first + 2, 'Send Message', TYPES.sendMessage, [560, 0], { service: 'greenApi', recipient: 'message', message: "={{ $('Green-API Trigger').item.json }}", content: 'file', binaryPropertyName: 'data', text: 'Here is your file back', options: {} }, { credentials: greenCred }),
+	];
+}
+
+/** Feishu Trigger in `mode` → Send Message answering by reply, the trigger node numbered `first`. */
+function feishuReplyWorkflow(wf, name, first, mode, extra = {}) {
+	return workflow(
+		wf.id,
+		name,
+		[
+			node(first, 'Feishu Trigger', TYPES.feishuTrigger, [0, 0], { mode, downloadFiles: true, options: {} }, { credentials: feishuCred, ...extra }),
+			node(first + 1, 'Send Message', TYPES.sendMessage, [280, 0], { service: 'feishu', recipient: 'message', message: '={{ $json }}', content: 'text', text: '=Got your {{ $json.event.message.message_type }} message', options: {} }, { credentials: feishuCred }),
+		],
+		['Feishu Trigger', 'Send Message'],
+	);
+}
 
 function workflows(urls) {
 	const dtMessage = setup.dingTalkMessage('file', { downloadCode: 'DT-document.pdf', fileName: 'Quarterly report.pdf' });
@@ -126,14 +168,17 @@ function workflows(urls) {
 		workflow(
 			WF.loop.id,
 			'WhatsApp: reply with the file people send',
-			[
-				node(51, 'Green-API Trigger', TYPES.greenApiTrigger, [0, 0], { mode: 'webhook', downloadFiles: false, options: {} }, { credentials: greenCred, webhookId: '3b8f0c1e-1a2b-4c3d-8e9f-000000000051' }),
-				node(52, 'Download Message File', TYPES.download, [280, 0], { service: 'greenApi', source: 'message', message: '={{ $json }}', options: {} }, { credentials: greenCred }),
-				node(53, 'Send Message', TYPES.sendMessage, [560, 0], { service: 'greenApi', recipient: 'message', message: "={{ $('Green-API Trigger').item.json }}", content: 'file', binaryPropertyName: 'data', text: 'Here is your file back', options: {} }, { credentials: greenCred }),
-			],
+			greenLoopNodes(51, '3b8f0c1e-1a2b-4c3d-8e9f-000000000051'),
 			['Green-API Trigger', 'Download Message File', 'Send Message'],
 			{ 'Green-API Trigger': [{ json: greenDocumentNotification(urls) }] },
 		),
+		workflow(WF.loopRun.id, 'WhatsApp: reply with the file people send', greenLoopNodes(81, '3b8f0c1e-1a2b-4c3d-8e9f-000000000081'), [
+			'Green-API Trigger',
+			'Download Message File',
+			'Send Message',
+		]),
+		feishuReplyWorkflow(WF.feishuLongConnection, 'Feishu bot (long connection)', 91, 'longConnection'),
+		feishuReplyWorkflow(WF.feishuWebhook, 'Feishu bot (webhook)', 101, 'webhook', { webhookId: '3b8f0c1e-1a2b-4c3d-8e9f-000000000101' }),
 		workflow(
 			WF.dtLoop.id,
 			'DingTalk robot: reply to what people send',
@@ -177,6 +222,11 @@ function streamMessage() {
 }
 
 /** A Green-API notification for the polling trigger's queue. */
+/** The WhatsApp document message of the loop, as Green-API delivers it to the trigger's webhook. */
+function loopNotification(urls) {
+	return greenDocumentNotification(urls);
+}
+
 function pollNotification(urls) {
 	const f = urls.greenFiles.find((g) => g.idMessage === 'POLL-PDF');
 	return {
@@ -184,4 +234,4 @@ function pollNotification(urls) {
 	};
 }
 
-module.exports = { TYPES, NODES, POLL, CRED, WF, WRONG_SECRET, WEBHOOK_TOKEN, standInConfig, credentials, workflows, streamMessage, pollNotification };
+module.exports = { TYPES, NODES, POLL, CRED, WF, WRONG_SECRET, WEBHOOK_TOKEN, FEISHU_APP, standInConfig, credentials, workflows, streamMessage, pollNotification, loopNotification };

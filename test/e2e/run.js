@@ -19,6 +19,7 @@
 //   t  DingTalk Trigger (test/e2e/dingTalkTrigger.js): Stream mode (every type, socket killed mid-stream), signed callbacks
 //   s  Send Message (test/e2e/sendMessage.js): Trigger → Download Message File → Send Message round trips for both
 //      services, text replies (one-to-one, group), mislabelled binaries from another node, refusals before upload
+//   f  Feishu (test/e2e/feishu.js): Trigger (webhook, long connection) → Download → Send Message round trips, replays run once, signatures, text replies
 //
 // Environment: N8N_VERSION (n8n to install and test, default 2.8.4), N8N_BIN (use this n8n
 // instead of .ci/install-n8n.sh), N8N_E2E_CACHE (install cache root), E2E_VERBOSE=1.
@@ -410,6 +411,7 @@ async function main() {
 		}
 		if (wants('g')) await require('./greenApiTrigger').run({ lib, scenario, assert, bin: install.bin, work });
 		if (wants('s')) await require('./sendMessage').run({ lib, scenario, assert, bin: install.bin, work });
+		if (wants('f')) await require('./feishu').run({ lib, scenario, assert, bin: install.bin, work });
 
 		if (wants('i')) await require('./agent').run({ lib, setup, n8n, urls, work, scenario, assert });
 

@@ -27,6 +27,8 @@ import type { AddressInfo } from 'net';
 const { DingTalkApi } = require('../../dist/credentials/DingTalkApi.credentials.js') as { DingTalkApi: new () => ICredentialType };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { GreenApi } = require('../../dist/credentials/GreenApi.credentials.js') as { GreenApi: new () => ICredentialType };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { FeishuApi } = require('../../dist/credentials/FeishuApi.credentials.js') as { FeishuApi: new () => ICredentialType };
 // n8n's own HTTP function, the one n8n hands to preAuthentication as `this.helpers.httpRequest`:
 // n8n-core 2.8 exports it; 2.41+ builds it per node (getRequestHelperFunctions, through its
 // OutboundHttp service). getRequestHelperFunctions exists in both.
@@ -564,5 +566,83 @@ describe("Green-API credential Test, run as n8n's CredentialsTester runs it: it 
 		const credentials = instance();
 		standIn.greenApi.setInstanceState(credentials.idInstance, 'notAuthorized');
 		expect(await runCredentialTest('greenApi', credentials)).toEqual({ status: 'Error', message: expect.stringMatching(/scan the QR code/) });
+	});
+});
+
+describe('Feishu credential: Test button and preAuthentication (the tenant token)', () => {
+	const credential = new FeishuApi();
+	let feishuCounter = 0;
+
+	/** A fresh Feishu app (`cli_` + 16 hex digits). */
+	function feishuApp(): { appId: string; appSecret: string } {
+		const n = ++feishuCounter;
+		const appId = `cli_${createHash('sha256').update(`credential-app${n}`).digest('hex').slice(0, 16)}`;
+		const appSecret = `feishu-credential-secret-${n}-${'x'.repeat(12)}`;
+		standIn.feishu.addApp({ appId, appSecret });
+		return { appId, appSecret };
+	}
+
+	test('good ID and secret: OK, even with a token stored; Base URL with a trailing / is fine', async () => {
+		const { appId, appSecret } = feishuApp();
+		const before = standIn.feishu.calls.token;
+		for (const baseUrl of [standIn.feishuUrl, `${standIn.feishuUrl}/`]) {
+			const result = await runDeclarativeTest(credential, { appId, appSecret, baseUrl, tenantAccessToken: 't-stored' });
+			expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
+		}
+		expect(standIn.feishu.calls.token - before).toBe(2);
+	});
+
+	test.each([
+		{ what: 'a wrong App Secret', fields: (app: { appId: string }) => ({ appId: app.appId, appSecret: 'wrong-secret-value' }), pattern: /^Feishu rejected the App Secret: it does not belong to this App ID \(Feishu code 10014\)\. Copy the App ID and App Secret again/ },
+		{ what: 'an unknown App ID', fields: () => ({ appId: 'cli_0000000000000000', appSecret: 'whatever-secret' }), pattern: /^Feishu does not know this App ID \(Feishu code 10014\)\..*cli_/ },
+		{ what: 'an empty App Secret', fields: (app: { appId: string }) => ({ appId: app.appId, appSecret: '' }), pattern: /^Feishu refused the token request: the App ID or App Secret is missing or malformed \(Feishu code 10003\)/ },
+	])('$what: fails saying what is wrong and what to do, without the secret', async ({ fields, pattern }) => {
+		const app = feishuApp();
+		const entered = fields(app);
+		const result = await runDeclarativeTest(credential, { ...entered, baseUrl: standIn.feishuUrl });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(pattern);
+		if (entered.appSecret) expect(result.message).not.toContain(entered.appSecret);
+	});
+
+	test("a Base URL that is not Feishu's (a 404 page): fails naming the Base URL", async () => {
+		const { appId, appSecret } = feishuApp();
+		const result = await runDeclarativeTest(credential, { appId, appSecret, baseUrl: `${standIn.feishuUrl}/not-feishu` });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/Check the Base URL/);
+	});
+
+	test('preAuthentication: the tenant token for a good app; the explanation (never the secret) for a bad one', async () => {
+		const { appId, appSecret } = feishuApp();
+		const preAuthentication = credential.preAuthentication as (this: IHttpRequestHelper, c: ICredentialDataDecryptedObject) => Promise<Record<string, unknown>>;
+		const helper = { helpers: { httpRequest } } as unknown as IHttpRequestHelper;
+		const ok = await preAuthentication.call(helper, { appId, appSecret, baseUrl: standIn.feishuUrl });
+		expect(ok.tenantAccessToken).toMatch(/^t-/);
+		expect(standIn.feishu.appOfToken(ok.tenantAccessToken as string)).toBe(appId);
+		const failed = await preAuthentication.call(helper, { appId, appSecret: 'not-the-secret-123', baseUrl: standIn.feishuUrl }).then(
+			() => undefined,
+			(error: Error) => error,
+		);
+		expect(failed?.message).toMatch(/^Feishu rejected the App Secret/);
+		expect(failed?.message).toContain('code 10014');
+		expect(failed?.message).not.toContain('not-the-secret-123');
+		const empty = await preAuthentication.call(helper, { appId: '', appSecret: '', baseUrl: standIn.feishuUrl }).then(
+			() => undefined,
+			(error: Error) => error,
+		);
+		expect(empty?.message).toMatch(/^The Feishu credential is missing App ID and App Secret/);
+	});
+
+	test('authenticate puts the token in the Authorization header; the secrets are password fields and the token is hidden and expirable', async () => {
+		const authenticate = credential.authenticate as (c: ICredentialDataDecryptedObject, r: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
+		const request = await authenticate({ tenantAccessToken: 't-abc' }, { url: 'https://example.invalid/x', headers: { Accept: 'application/json' } });
+		expect(request.headers).toEqual({ Accept: 'application/json', Authorization: 'Bearer t-abc' });
+		for (const name of ['appSecret', 'encryptKey', 'verificationToken']) {
+			expect(credential.properties.find((p) => p.name === name)?.typeOptions?.password).toBe(true);
+		}
+		const token = credential.properties.find((p) => p.name === 'tenantAccessToken');
+		expect(token?.type).toBe('hidden');
+		expect(token?.typeOptions).toMatchObject({ expirable: true, password: true });
+		expect(credential.properties.find((p) => p.name === 'baseUrl')?.default).toBe('https://open.feishu.cn');
 	});
 });

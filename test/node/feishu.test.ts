@@ -122,7 +122,7 @@ describe('every fixture through Feishu, in each binary mode', () => {
 		// One GET of the message resource, with the tenant token and the type of the key.
 		const gets = resourceGets(from);
 		expect(gets).toHaveLength(1);
-		expect(gets[0].path).toBe(`/open-apis/im/v1/messages/${id}/resources/${(JSON.parse(event.event.message.content as string) as IDataObject)[isImage(fixture) ? 'image_key' : 'file_key'] as string}?type=${isImage(fixture) ? 'image' : 'file'}`);
+		expect(gets[0].path).toBe(`/open-apis/im/v1/messages/${id}/resources/${(JSON.parse((event.event.message as IDataObject).content as string) as IDataObject)[isImage(fixture) ? 'image_key' : 'file_key'] as string}?type=${isImage(fixture) ? 'image' : 'file'}`);
 		expect(gets[0].headers.authorization).toMatch(/^Bearer t-/);
 	});
 });
@@ -157,7 +157,7 @@ describe('the shapes of an incoming message', () => {
 		expect(binary.mimeType).toBe('image/png');
 		expect(binary.fileName).toBe(`feishu-${id}.png`);
 		expect(sha256(await binaryBuffer(binary))).toBe(sha256(png));
-		expect(run.items[0].json.messageFile).toMatchObject({ messageId: id, fileKey: key, chatId: event.event.message.chat_id, chatType: 'p2p' });
+		expect(run.items[0].json.messageFile).toMatchObject({ messageId: id, fileKey: key, chatId: (event.event.message as IDataObject).chat_id, chatType: 'p2p' });
 	});
 
 	test('a DingTalk message with Service = Feishu is named as such', async () => {
@@ -420,6 +420,20 @@ describe("Feishu's refusals, each explained", () => {
 		expect(run.error?.description).toContain('code 99991672');
 	});
 
+	test('a missing scope named only in the message text (no permission_violations): still named', async () => {
+		const target = app();
+		const id = messageId();
+		const key = fileKey();
+		standIn.feishu.addMessageFile({ messageId: id, fileKey: key, type: 'file', body });
+		standIn.feishu.failNext('resource', {
+			status: 400,
+			body: { code: 99991672, msg: 'Access denied. One of the following scopes is required: [im:message:readonly].应用尚未开通所需的应用身份权限' },
+		});
+		const run = await runNode({ parameters: fieldsParameters(id, key), credentials: target.credentials });
+		expect(run.error?.message).toBe('The Feishu app lacks the permission im:message:readonly');
+		expect(run.error?.description).toContain('add the scope im:message:readonly');
+	});
+
 	test("the rate limit (429, 99991400): waited out as x-ogw-ratelimit-reset says, then the file", async () => {
 		const target = app();
 		const id = messageId();
@@ -495,6 +509,20 @@ describe('the tenant token', () => {
 		const later = await runNode({ parameters: fieldsParameters(...(Object.values(files(target, 1)[0]) as [string, string])), credentials: target.credentials });
 		expect(later.error).toBeUndefined();
 		expect(standIn.feishu.calls.token - before).toBe(1);
+	});
+
+	test('8 executions at once in one process (a queue-mode worker), no stored token yet: one token call, saved for all', async () => {
+		const target = app();
+		const before = standIn.feishu.calls.token;
+		const runs = await Promise.all(
+			files(target, 8).map(async (file) => await runNode({ parameters: fieldsParameters(file.id as string, file.key as string), credentials: target.credentials })),
+		);
+		for (const run of runs) {
+			expect(run.error).toBeUndefined();
+			expect(run.items).toHaveLength(1);
+		}
+		expect(standIn.feishu.calls.token - before).toBe(1);
+		expect(target.credentials.saves).toBe(1);
 	});
 
 	test('a wrong App Secret: the download fails saying so, without the secret', async () => {

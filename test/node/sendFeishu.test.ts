@@ -129,7 +129,7 @@ describe('text', () => {
 		const chatId = chat();
 		const user = { openId: `ou_${hex('user-a', 32)}`, unionId: `on_${hex('user-a', 32)}`, userId: 'e1a2b3c4', email: 'li.lei@example.com' };
 		standIn.feishu.addUser(user);
-		const cases: Array<[string, string, IDataObject]> = [
+		const cases: Array<[string, string, Record<string, string>]> = [
 			[chatId, 'chat_id', {}],
 			[user.openId, 'open_id', {}],
 			[user.unionId, 'union_id', {}],
@@ -236,6 +236,20 @@ describe('files', () => {
 		expect(file).toMatchObject({ msgType: 'file' });
 		expect(caption).toMatchObject({ api: 'reply', msgType: 'text', content: { text: 'Your invoice' } });
 		expect(sent).toMatchObject({ kind: 'file', id: file.messageId, fileName: 'invoice.pdf', more: [{ kind: 'text', id: caption.messageId }] });
+	});
+
+	it('a caption that fails after the file went out says the file was sent', async () => {
+		const { appId, credentials } = app();
+		standIn.feishu.setRateLimits({ perChat: 1 });
+		try {
+			const before = standIn.feishu.sent.length;
+			const run = await send(credentials, { content: 'file', text: 'late caption', options: { maxRetries: 0 } }, [await withFile(incoming(appId), readFixture('image.png'), { mimeType: 'image/png' })]);
+			const file = standIn.feishu.sent[before];
+			expect(run.error?.message).toBe(`The file was sent (message_id ${file.messageId}), but the caption after it was not: Feishu is throttling messages to this chat (at most 5 per second)`);
+			expect(run.error?.description).toMatch(/Retry On Fail sends only the caption/);
+		} finally {
+			standIn.feishu.setRateLimits({ perChat: 5 });
+		}
 	});
 
 	it('sends a file to a chat named in the node', async () => {
@@ -358,6 +372,24 @@ describe('uuid', () => {
 		const bodies = sendBodies(from);
 		expect(bodies).toHaveLength(2);
 		expect(bodies[0].uuid).toBe(bodies[1].uuid);
+		expect(standIn.feishu.sent.length - before).toBe(1);
+	});
+
+	it('is the same when a send times out and the node tries it again', async () => {
+		const { credentials } = app();
+		const chatId = chat();
+		// The first send is never answered; the node gives up after the 1 s Timeout and sends again.
+		const unplug = standIn.feishu.route('POST', '/open-apis/im/v1/messages', async (ctx) => {
+			unplug();
+			await new Promise((resolve) => ctx.res.once('close', resolve));
+		});
+		const from = standIn.requests.length;
+		const before = standIn.feishu.sent.length;
+		const run = await send(credentials, { recipient: 'chat', chatId, text: 'despite the silence', options: { timeout: 1 } }, [{}]);
+		expect(sentMessage(run).kind).toBe('text');
+		const bodies = sendBodies(from);
+		expect(bodies).toHaveLength(2);
+		expect(bodies[1].uuid).toBe(bodies[0].uuid);
 		expect(standIn.feishu.sent.length - before).toBe(1);
 	});
 

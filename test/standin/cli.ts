@@ -21,6 +21,18 @@
  *   GET  /__standin/feishu-sent    {sent, uploads (without bytes), calls, uploadBytesReceived}
  *   POST /__standin/feishu-reset-sends  forget Feishu sends, uploads, queued faults, rate windows
  *
+ * The Feishu long-connection gateway (feishuGateway.ts) runs on the Feishu listener (feishuUrl):
+ * its endpoint, its WebSocket and its control routes /__standin/feishu-ws/{push,stats,drop,…}
+ * (options from the "feishuGateway" config key). Also on feishuUrl, for tests in another process:
+ *   POST /__standin/feishu-event     {MessageEventInput of feishuEvents.ts} → the im.message.receive_v1 envelope
+ *   POST /__standin/feishu-callback  posts an HTTP callback to `url` as Feishu would and answers
+ *                                    {status, body, elapsedMs, request: {headers, body}} (no url: only
+ *                                    {request}, to alter and post later); the payload is
+ *                                    `event` (a MessageEventInput, built), `envelope` (as is), `challenge`
+ *                                    (url_verification) or `request` (exactly these headers and body again),
+ *                                    with CallbackOptions (encryptKey, verificationToken, timestamp, nonce,
+ *                                    signWith) and timeoutMs
+ *
  * Config file (every key optional):
  * {
  *   "options":  { "rateLimitPerSecond": 5, "dingTalkTokenLifetimeSeconds": 7200, ... },   // StandInOptions
@@ -63,6 +75,9 @@ import {
 	type FeishuSetup,
 } from './server';
 import { startStreamGateway } from './dingtalkStream';
+import { callbackRequest, messageReceiveEvent, postCallback, urlVerification, type CallbackOptions, type CallbackRequest, type MessageEventInput } from './feishuEvents';
+import { startFeishuGateway, type FeishuGatewayOptions } from './feishuGateway';
+import { parseJsonObject, sendJson, type RequestContext } from './listener';
 
 type JsonBody = { size: number; seed?: number } | { text: string } | { base64: string } | { path: string };
 
@@ -80,6 +95,7 @@ interface CliConfig {
 		goneFiles?: GreenMessageRef[];
 	};
 	feishu?: FeishuSetup;
+	feishuGateway?: FeishuGatewayOptions;
 }
 
 function toBody(body: JsonBody): FileBody {
@@ -92,6 +108,32 @@ function toBody(body: JsonBody): FileBody {
 /** A config body as FeishuSetup takes it (a file path read here). */
 function toJsonFileBody(body: JsonBody): { size: number; seed?: number } | { base64: string } | { text: string } {
 	return 'path' in body ? { base64: readFileSync(body.path).toString('base64') } : body;
+}
+
+type CallbackInput = CallbackOptions & {
+	url?: string;
+	event?: MessageEventInput;
+	envelope?: object;
+	challenge?: string;
+	request?: CallbackRequest;
+	timeoutMs?: number;
+};
+
+/** `POST /__standin/feishu-callback`: Feishu's HTTP callback, built here with the stand-in's builders and posted to n8n. */
+async function feishuCallback(ctx: RequestContext): Promise<void> {
+	const input = (parseJsonObject(ctx.body) ?? {}) as CallbackInput;
+	const request = input.request
+		? input.request
+		: input.challenge !== undefined
+			? urlVerification(input.challenge, { ...input, token: input.verificationToken ?? '' })
+			: callbackRequest(input.event ? messageReceiveEvent(input.event) : (input.envelope ?? {}), input);
+	if (typeof input.url !== 'string') return sendJson(ctx.res, 200, { request });
+	try {
+		const result = await postCallback(input.url, request, { timeoutMs: input.timeoutMs });
+		sendJson(ctx.res, 200, { status: result.status, body: result.body, elapsedMs: result.elapsedMs, request });
+	} catch (error) {
+		sendJson(ctx.res, 502, { error: (error as Error).message, request });
+	}
 }
 
 async function main(): Promise<void> {
@@ -125,6 +167,9 @@ async function main(): Promise<void> {
 		const files = (config.feishu.files ?? []).map((file) => ({ ...file, body: toJsonFileBody(file.body as JsonBody) }));
 		applyFeishuSetup(standIn.feishu, { ...config.feishu, files });
 	}
+	const feishuGateway = startFeishuGateway(standIn.feishu, config.feishuGateway);
+	standIn.feishu.route('POST', '/__standin/feishu-event', (ctx) => sendJson(ctx.res, 200, messageReceiveEvent((parseJsonObject(ctx.body) ?? {}) as unknown as MessageEventInput)));
+	standIn.feishu.route('POST', '/__standin/feishu-callback', feishuCallback);
 
 	process.stdout.write(
 		JSON.stringify({
@@ -140,7 +185,7 @@ async function main(): Promise<void> {
 	);
 
 	const stop = () => {
-		void Promise.all([streamGateway.close(), standIn.close()]).then(() => process.exit(0));
+		void Promise.all([streamGateway.close(), feishuGateway.close(), standIn.close()]).then(() => process.exit(0));
 	};
 	process.once('SIGTERM', stop);
 	process.once('SIGINT', stop);

@@ -33,7 +33,13 @@ async function until(condition: () => boolean, timeoutMs: number, what: string):
 const pause = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
 /** n8n's httpRequest as the node gets it (returnFullResponse, ignoreHttpStatusErrors), over fetch. */
+let unreachableRequests = 0;
+
 async function httpRequest(options: { method?: string; url?: string; headers?: Record<string, string>; body?: unknown; timeout?: number }): Promise<unknown> {
+	if (unreachableRequests > 0) {
+		unreachableRequests--;
+		throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1'), { code: 'ECONNREFUSED' });
+	}
 	const response = await fetch(options.url as string, {
 		method: options.method,
 		headers: { 'content-type': 'application/json', ...options.headers },
@@ -76,6 +82,7 @@ beforeEach(async () => {
 	app = { appId: `cli_${randomBytes(8).toString('hex')}`, appSecret: `secret-${randomBytes(12).toString('hex')}` };
 	s.feishu.addApp(app);
 	log.length = 0;
+	unreachableRequests = 0;
 });
 
 afterEach(async () => {
@@ -115,6 +122,29 @@ test('connects through the endpoint, receives an event and acknowledges it befor
 	release();
 });
 
+test('every event is acknowledged at once, while at most maxConcurrent handlers run and none is dropped', async () => {
+	let release!: () => void;
+	const gate = new Promise<void>((resolve) => (release = resolve));
+	const started: string[] = [];
+	const finished: string[] = [];
+	connect({
+		onEvent: async (_env, id) => {
+			started.push(id);
+			await gate;
+			finished.push(id);
+		},
+		timing: { checkEveryMs: 20, maxConcurrent: 2, maxQueued: 1 },
+	});
+	await connection!.start();
+	const ids = Array.from({ length: 6 }, (_, i) => gateway.push(app.appId, envelope(`om_q${i}`)));
+	await until(() => gateway.acks.length === 6, 3_000, 'six acks');
+	await pause(200);
+	expect(started).toHaveLength(2);
+	release();
+	await until(() => finished.length === 6, 3_000, 'all handled');
+	expect([...finished].sort()).toEqual([...ids].sort());
+});
+
 test('fragments sent out of order are reassembled in seq order', async () => {
 	const events: IDataObject[] = [];
 	connect({ onEvent: (env) => void events.push(env) });
@@ -133,17 +163,17 @@ test('pings at the configured interval, and a pong config changes the interval',
 	const socket = gateway.live(app.appId)[0];
 	await until(() => socket.pings.length >= 4, 3_000, 'pings at 200 ms');
 	const gaps = (pings: number[]) => pings.slice(1).map((at, i) => at - pings[i]);
-	for (const gap of gaps(socket.pings)) {
-		expect(gap).toBeGreaterThanOrEqual(180);
-		expect(gap).toBeLessThan(400);
-	}
+	const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+	// Medians: arrival times jitter on a loaded machine.
+	expect(median(gaps(socket.pings))).toBeGreaterThanOrEqual(180);
+	expect(median(gaps(socket.pings))).toBeLessThan(300);
 	expect(connection!.config.pingIntervalMs).toBe(200);
 	// The next pong says 60 ms: the client follows.
 	gateway.setOptions({ pongConfig: { ...FAST, PingInterval: 0.06 } });
 	await until(() => connection!.config.pingIntervalMs === 60, 2_000, 'config from the pong');
 	const from = socket.pings.length + 1;
 	await until(() => socket.pings.length >= from + 5, 2_000, 'faster pings');
-	for (const gap of gaps(socket.pings.slice(from))) expect(gap).toBeLessThan(150);
+	expect(median(gaps(socket.pings.slice(from)))).toBeLessThan(120);
 });
 
 test('reconnects after a dropped connection (after ReconnectNonce), never two sockets at once, and events flow again', async () => {
@@ -178,6 +208,18 @@ test('retryable endpoint codes (1000040343, 1) are retried at ReconnectInterval'
 	const [, first, second, third] = gateway.endpointRequests.map((r) => r.at);
 	expect(second - first).toBeGreaterThanOrEqual(90);
 	expect(third - second).toBeGreaterThanOrEqual(90);
+});
+
+test('a network failure while reconnecting is retried, not fatal', async () => {
+	const fatal: Error[] = [];
+	connect({ onFatal: (error) => fatal.push(error) });
+	await connection!.start();
+	unreachableRequests = 2;
+	gateway.drop();
+	await until(() => gateway.accepted === 2, 3_000, 'reconnected');
+	expect(unreachableRequests).toBe(0);
+	expect(fatal).toEqual([]);
+	expect(log.filter((line) => /reconnect failed: Could not reach Feishu's long-connection gateway: the connection was refused/.test(line))).toHaveLength(2);
 });
 
 test('a connection that falls silent is replaced after ~2.5 ping intervals', async () => {

@@ -97,7 +97,8 @@ export interface SocketClientOptions<M> {
 	/**
 	 * `afterHandling`: answered once onMessage resolved `ack` (the gateway redelivers what n8n did
 	 * not take). `onReceipt`: answered before onMessage runs (gateways that want an answer within
-	 * seconds; onMessage's outcome is then only logged).
+	 * seconds); such messages queue without the `maxQueued` bound, since the gateway will not send
+	 * them again, and onMessage's outcome is only logged.
 	 */
 	answerWhen?: 'afterHandling' | 'onReceipt';
 	/** Describes a message in log lines (an id, never its content). */
@@ -351,7 +352,9 @@ export class SocketClient<M> {
 			case 'handle':
 				if (this.options.answerWhen === 'onReceipt') {
 					this.send(session, session.protocol.answer(frame.message));
-					void this.handle(frame.message, session);
+					// Answered, so never dropped: it waits its turn however long the queue is (`maxConcurrent` still bounds the work).
+					this.queue.push({ message: frame.message, session });
+					this.drain();
 					return;
 				}
 				this.enqueue(frame.message, session);

@@ -52,3 +52,11 @@ export function inputError(message: string, description?: string): MessageFileEr
 export function isMessageFileError(error: unknown): error is MessageFileError {
 	return error instanceof MessageFileError;
 }
+
+/** The Test button of a credential shows only an error's message: the explanation and the API's code go into it. */
+export function forTestButton(error: unknown): Error {
+	if (isMessageFileError(error) && error.details.description) {
+		return new MessageFileError(`${error.message}. ${error.details.description}`, error.details);
+	}
+	return error instanceof Error ? error : new MessageFileError(String(error), { kind: 'api' });
+}

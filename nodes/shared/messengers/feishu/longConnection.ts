@@ -2,6 +2,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions }
 
 import { sendApiRequest } from '../../transport/apiResponse';
 import { MessageFileError } from '../../transport/errors';
+import { feishuBaseUrl } from './api';
 import type { Frame } from './frames';
 import { FRAME_METHOD, FRAME_TYPE, decodeFrame, encodeFrame, headerRecord } from './frames';
 
@@ -14,7 +15,6 @@ import { FRAME_METHOD, FRAME_TYPE, decodeFrame, encodeFrame, headerRecord } from
  */
 
 export const ENDPOINT_PATH = '/callback/ws/endpoint';
-export const DEFAULT_FEISHU_BASE_URL = 'https://open.feishu.cn';
 /** The SDK waits 15 s for the endpoint; so do we. */
 export const ENDPOINT_TIMEOUT_MS = 15_000;
 const USER_AGENT = 'n8n-nodes-message-files/feishuTrigger';
@@ -84,11 +84,6 @@ const ENDPOINT_CODES: Record<number, { message: string; description: string; ret
 	},
 };
 
-export function feishuBaseUrl(credentials: ICredentialDataDecryptedObject): string {
-	const raw = String(credentials.baseUrl ?? '').trim() || DEFAULT_FEISHU_BASE_URL;
-	return raw.replace(/\/+$/, '');
-}
-
 function appCredentials(credentials: ICredentialDataDecryptedObject): { appId: string; appSecret: string } {
 	const appId = String(credentials.appId ?? '').trim();
 	const appSecret = String(credentials.appSecret ?? '').trim();
@@ -156,15 +151,7 @@ export async function requestEndpoint(
 	const response = await sendApiRequest(async () => await httpRequest(request), "Feishu's long-connection gateway");
 	const body = (response.body && typeof response.body === 'object' ? response.body : {}) as { code?: unknown; msg?: unknown; data?: unknown };
 	const code = typeof body.code === 'number' ? body.code : undefined;
-	if (response.statusCode !== 200 || code === undefined) {
-		throw new MessageFileError(`Feishu's long-connection gateway answered HTTP ${response.statusCode} without a result code`, {
-			kind: 'api',
-			httpCode: response.statusCode,
-			description: "Check the Base URL in the credential: it must be Feishu's Open API host (https://open.feishu.cn, https://open.larksuite.com for Lark) or a proxy that passes /callback/ws/endpoint through.",
-			retryable: response.statusCode === 0 || response.statusCode === 429 || response.statusCode >= 500,
-		});
-	}
-	if (code !== 0) {
+	if (code !== undefined && code !== 0) {
 		const known = ENDPOINT_CODES[code];
 		const said = typeof body.msg === 'string' && body.msg ? `: ${body.msg.slice(0, 200)}` : '';
 		throw new MessageFileError(known?.message ?? `Feishu's long-connection gateway refused the connection (code ${code}${said})`, {
@@ -173,6 +160,14 @@ export async function requestEndpoint(
 			apiCode: String(code),
 			description: known?.description ?? 'Look the code up in the Feishu Open Platform documentation; the trigger tries again by itself.',
 			retryable: known?.retry ?? true,
+		});
+	}
+	if (response.statusCode !== 200 || code === undefined) {
+		throw new MessageFileError(`Feishu's long-connection gateway answered HTTP ${response.statusCode} without a result code`, {
+			kind: 'api',
+			httpCode: response.statusCode,
+			description: "Check the Base URL in the credential: it must be Feishu's Open API host (https://open.feishu.cn, https://open.larksuite.com for Lark) or a proxy that passes /callback/ws/endpoint through.",
+			retryable: response.statusCode === 0 || response.statusCode === 429 || response.statusCode >= 500,
 		});
 	}
 	const data = (body.data && typeof body.data === 'object' ? body.data : {}) as { URL?: unknown; ClientConfig?: unknown };
@@ -187,9 +182,15 @@ export async function requestEndpoint(
 	return { url: data.URL, ...ids, config: readClientConfig(data.ClientConfig, current) };
 }
 
-/** Feishu said no for a reason that retrying will not change (wrong secret, not allowed, too many connections). */
+/**
+ * Feishu said no for a reason that retrying will not change (wrong secret, not allowed, too many
+ * connections), or the credential lacks a field. Network failures and other answers are retried.
+ */
 export function isLastingRefusal(error: unknown): boolean {
-	return error instanceof MessageFileError && !error.retryable && (error.details.kind === 'input' || error.details.apiCode !== undefined);
+	if (!(error instanceof MessageFileError)) return false;
+	if (error.details.kind === 'input') return true;
+	const known = ENDPOINT_CODES[Number(error.details.apiCode)];
+	return known !== undefined && !known.retry;
 }
 
 /**

@@ -19,10 +19,25 @@ export const FEISHU_MAX_TEXT_CONTENT_BYTES = 150 * 1024;
  * Feishu allows 5 messages a second to one chat or person (shared by every bot in a
  * group) and 50 calls a second per app to each API (its rate-limit page). The node keeps
  * under both in this process, so a burst to one chat is paced instead of refused; what
- * other processes and bots add comes back as 230020 / 429 and is waited out.
+ * other processes and bots add comes back as 230020 / 429 and is waited out. The chat's
+ * window is a little longer than Feishu's second: Feishu counts a message when it
+ * arrives, and one that travels slower than the next must not bring five into a second.
  */
-const perChat = new SlidingWindowLimiter(5, 1_000, 50);
+const perChat = new SlidingWindowLimiter(5, 1_150, 50);
 const perApp = new SlidingWindowLimiter(50, 1_000, 20);
+
+/**
+ * Failures where the send may have reached Feishu but its answer did not come back (a
+ * timeout, a connection cut mid-answer). With its uuid the send is safe to repeat: Feishu
+ * answers a repeat with the message it already sent, so these are tried again too.
+ */
+const LOST_ANSWER_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ECONNRESET', 'EPIPE']);
+
+function repeatableWithUuid(error: unknown): unknown {
+	if (!(error instanceof MessageFileError) || error.retryable) return error;
+	const code = error.details.apiCode;
+	return code && LOST_ANSWER_CODES.has(code) ? new MessageFileError(error.message, { ...error.details, retryable: true }) : error;
+}
 
 /** A Feishu message: its msg_type and its content object (sent as JSON text). */
 export interface FeishuMessage {
@@ -98,8 +113,8 @@ function sentDetails(data: IDataObject): IDataObject {
 
 /**
  * Sends (or replies with) one message: paced under Feishu's per-chat and per-app limits,
- * tried again on 429 / 230020 (after the wait Feishu names), 5xx and resets as Max
- * Retries allows. Every try carries the same uuid, so Feishu delivers it once.
+ * tried again on 429 / 230020 (after the wait Feishu names), 5xx, resets and timeouts as
+ * Max Retries allows. Every try carries the same uuid, so Feishu delivers it once.
  */
 export async function sendFeishuMessage(
 	context: IExecuteFunctions,
@@ -110,13 +125,18 @@ export async function sendFeishuMessage(
 	state: ExecutionState,
 ): Promise<FeishuSent> {
 	const request = sendRequest(target, message, part, state);
+	const uuid = (request.body as IDataObject).uuid;
 	const appId = await feishuAppId(context);
 	const api = address(target, 'replyTo') ? 'reply' : 'send';
 	return await withRetries(
 		async () => {
 			await perChat.acquire(`${appId}\n${target.chat}`);
 			await perApp.acquire(`${appId}\n${api}`);
-			const response = await feishuApiCall(context, request, state, api === 'reply' ? 'reply to the message' : 'send the message');
+			const response = await feishuApiCall(context, request, state, api === 'reply' ? 'reply to the message' : 'send the message').catch(
+				(error: unknown) => {
+					throw uuid ? repeatableWithUuid(error) : error;
+				},
+			);
 			const data = answerData(response);
 			const messageId = data ? stringField(data, 'message_id') : undefined;
 			if (!data || !messageId) {

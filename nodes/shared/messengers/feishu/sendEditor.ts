@@ -12,7 +12,7 @@ export const feishuSendEditor: MessengerEditor['send'] = {
 			required: true,
 			placeholder: 'oc_a0553eda9014c201e6969b478895c230',
 			description:
-				'oc_… chat ID, ou_… open ID, on_… union ID, user ID or e-mail: a group or one-to-one chat (chat_id of a message), or a person, who gets the message in their chat with the bot. The kind is read from the ID unless Receive ID Type says otherwise.',
+				'The chat or person to send to: oc_… chat ID, ou_… open ID, on_… union ID, user ID or e-mail. A chat is a group or one-to-one chat (chat_id of a message); a person gets the message in their chat with the bot. The kind is read from the ID unless Receive ID Type says otherwise.',
 		},
 	],
 	options: [
@@ -21,7 +21,7 @@ export const feishuSendEditor: MessengerEditor['send'] = {
 			name: 'receiveIdType',
 			type: 'options',
 			options: [
-				{ name: 'Auto (From the ID)', value: 'auto', description: 'oc_ chat, ou_ open ID, on_ union ID, an e-mail address, otherwise a user ID' },
+				{ name: 'Auto (From the ID)', value: 'auto', description: 'From the prefix: oc_ chat, ou_ open ID, on_ union ID; an e-mail address; otherwise a user ID' },
 				{ name: 'Chat ID', value: 'chat_id' },
 				{ name: 'E-Mail', value: 'email' },
 				{ name: 'Open ID', value: 'open_id' },

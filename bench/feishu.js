@@ -1,0 +1,462 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run bench:feishu`: the Feishu / Lark figures of issue 25, against the local stand-in
+// (test/standin/cli.ts in its own process: the Open API and the long-connection gateway):
+//
+//   1. trigger:  long-connection push → execution start in a real n8n 2.8.4 (`n8n start`, the
+//      Feishu Trigger published, Mode Long Connection, Download Files on): a text message (no
+//      file) and an image message (downloaded and attached before the execution starts), one
+//      message at a time, p50 and p90 per round; the DingTalk Trigger (Stream mode) in the same
+//      n8n against the DingTalk gateway stand-in, interleaved, as the yardstick;
+//   2. download: a 100 MB file (Feishu's largest) through Download Message File (Feishu, Fields:
+//      messageId + fileKey) against n8n's own path, the HTTP Request node GETting the same
+//      resource URL with the tenant token in its header (`n8n execute`, filesystem and default
+//      binary mode; each node's executionTime in n8n's run data; goal ≤ 1.04×);
+//   3. upload:   a 30 MB file (Feishu's largest upload; PDF bytes) sent by Send Message (Feishu,
+//      to an oc_ chat) from n8n's filesystem storage, in-process through n8n-core's engine, a fresh
+//      process per run (bench/sendWorker.js): peak RSS growth − that of a 1 MB upload (goal ≤ 64 MB).
+//
+// Writes bench/FEISHU.md (carried into BENCHMARKS.md by `node bench/report.js`) and
+// bench/.build/feishu-results.json.
+//
+//   npm run build && node bench/feishu.js [--reps=3] [--messages=20] [--only=trigger,download,upload] [--keep]
+
+const { execFileSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const lib = require('../test/e2e/lib');
+const n8nBench = require('./n8n');
+const { buildEngine, makeFile, worker } = require('./send');
+const { MB, med, spread, fmt, fmtMB } = require('./stats');
+
+const ROOT = lib.ROOT;
+const BUILD = path.join(__dirname, '.build');
+const args = process.argv.slice(2);
+const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const only = (option('only') ?? '').split(',').filter(Boolean);
+const wants = (part) => only.length === 0 || only.includes(part);
+const CONFIG = {
+	reps: Number(option('reps') ?? 3),
+	messages: Number(option('messages') ?? 20),
+	downloadMB: 100,
+	uploadMB: 30,
+};
+const keep = args.includes('--keep');
+const log = (...a) => process.stdout.write(`${a.join(' ')}\n`);
+
+/** App ids are `cli_` + 16 hex digits (the long connection refuses others). */
+const APP = { appId: 'cli_be0cbe0cf00d0001', appSecret: 'bench-feishu-app-secret-0001' };
+const DT_APP = { appKey: 'dingbenchapp', appSecret: 'bench-app-secret-0001' };
+const CHAT = 'oc_bench000000000000000000000000chat';
+const SENDER = { openId: 'ou_bench00000000000000000000000send' };
+const CRED = { feishu: { id: 'benchFeishuCred1', name: 'bench Feishu' }, dingTalk: { id: 'benchDingTalk001', name: 'bench DingTalk' } };
+const WF = {
+	feishu: { id: 'benchFeishuTrigg', name: 'bench Feishu Trigger' },
+	dingTalk: { id: 'benchDtTriggerFs', name: 'bench DingTalk Trigger' },
+};
+const BIG = { messageId: `om_${'b'.repeat(32)}`, key: `file_v3_${'0b'.repeat(16)}` };
+const id = (prefix) => `${prefix}${crypto.randomBytes(12).toString('hex')}`;
+
+/** Image messages, one per push (each message_id runs once), registered before n8n starts. */
+function imageMessages(count) {
+	return Array.from({ length: count }, () => ({ messageId: id('om_'), key: id('img_v3_') }));
+}
+
+function standInConfig(images) {
+	return {
+		dingTalk: { apps: [DT_APP], files: [{ downloadCode: 'BENCH-PNG', robotCode: DT_APP.appKey, body: { path: lib.fixturePath('image.png') } }] },
+		feishu: {
+			apps: [APP],
+			users: [{ openId: SENDER.openId }],
+			chats: [{ chatId: CHAT }],
+			files: [
+				{ messageId: BIG.messageId, fileKey: BIG.key, type: 'file', chatId: CHAT, fileName: 'big.bin', body: { size: CONFIG.downloadMB * MB, seed: 25 } },
+				...images.map((m) => ({ messageId: m.messageId, fileKey: m.key, type: 'image', chatId: CHAT, body: { path: lib.fixturePath('image.png') } })),
+			],
+		},
+	};
+}
+
+/** n8n stores times as 'YYYY-MM-DD HH:MM:SS.SSS' (UTC) in sqlite. */
+const parseTime = (value) => (value instanceof Date ? value.getTime() : new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${String(value).replace(' ', 'T')}Z`).getTime());
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+
+// ---- 1. trigger -----------------------------------------------------------------------------
+
+async function feishuControl(urls, route, body) {
+	const url = `${urls.feishuUrl}/__standin/${route}`;
+	const res = body === undefined ? await lib.httpRequest(url, { timeoutMs: 30_000 }) : await lib.postJson(url, body, { timeoutMs: 30_000 });
+	if (res.status !== 200) throw new Error(`stand-in ${route}: HTTP ${res.status} ${res.body.toString('utf8').slice(0, 300)}`);
+	return JSON.parse(res.body.toString('utf8'));
+}
+
+function triggerWorkflows() {
+	const wf = (meta, node) => ({ id: meta.id, name: meta.name, active: false, nodes: [node], connections: {}, settings: { executionOrder: 'v1' }, pinData: {} });
+	return [
+		wf(WF.feishu, {
+			id: crypto.randomUUID(),
+			name: 'Feishu Trigger',
+			type: `${lib.PACKAGE_NAME}.feishuTrigger`,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { mode: 'longConnection', downloadFiles: true, options: {} },
+			credentials: { feishuApi: CRED.feishu },
+		}),
+		wf(WF.dingTalk, {
+			id: crypto.randomUUID(),
+			name: 'DingTalk Trigger',
+			type: `${lib.PACKAGE_NAME}.dingTalkTrigger`,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { mode: 'stream', downloadFiles: true, options: {} },
+			credentials: { dingTalkApi: CRED.dingTalk },
+		}),
+	];
+}
+
+/**
+ * One message at a time: pushed (the gateway's frame goes out on the trigger's socket) → n8n's
+ * execution row: startedAt (the execution starts) and stoppedAt (finished; a trigger-only workflow).
+ */
+async function oneMessage(n8n, query, { workflowId, prepare }) {
+	const [{ last }] = await query(`SELECT COALESCE(MAX(id), 0) AS last FROM execution_entity WHERE workflowId = '${workflowId}'`);
+	const push = await prepare();
+	const at = Date.now();
+	await push();
+	const stop = Date.now() + 30_000;
+	let row;
+	while (!row && Date.now() < stop) {
+		[row] = await query(`SELECT id, status, startedAt, stoppedAt FROM execution_entity WHERE workflowId = '${workflowId}' AND id > ${last} AND status NOT IN ('new', 'running', 'waiting')`);
+		if (!row) await lib.sleep(10);
+	}
+	if (!row) throw new Error(`no execution of ${workflowId} within 30 s`);
+	if (row.status !== 'success') throw new Error(`execution ${row.id} of ${workflowId}: ${row.status}`);
+	return { start: parseTime(row.startedAt) - at, finish: parseTime(row.stoppedAt) - at, executionId: row.id };
+}
+
+async function trigger(ctx) {
+	const { urls } = ctx;
+	const dir = path.join(ctx.work, 'trigger');
+	fs.mkdirSync(dir, { recursive: true });
+	const n8n = ctx.n8n;
+	const sqlite3 = require(path.join(path.dirname(ctx.install.bin), '..', 'sqlite3'));
+	const dbFile = path.join(n8n.userFolder, '.n8n', 'database.sqlite');
+	const query = (sql) =>
+		new Promise((resolve, reject) => {
+			const db = new sqlite3.Database(dbFile, sqlite3.OPEN_READONLY, (err) => {
+				if (err) return reject(err);
+				db.configure('busyTimeout', 5000);
+				db.all(sql, [], (e, rows) => {
+					db.close();
+					if (e) reject(e);
+					else resolve(rows);
+				});
+			});
+		});
+	const setup = require('../test/e2e/setup');
+	const event = async (m, messageType, content) =>
+		await feishuControl(urls, 'feishu-event', { appId: APP.appId, messageId: m.messageId, chatId: CHAT, chatType: 'p2p', sender: SENDER, messageType, content });
+	const feishuPush = (envelope) => async () => await feishuControl(urls, 'feishu-ws/push', { appId: APP.appId, envelope });
+	const dingTalkPush = (message) => async () => await lib.postJson(lib.streamControlUrl(urls, 'deliver'), { messages: [message] });
+	// prepare() builds the message (for Feishu a request to the stand-in's envelope builder) before the clock starts.
+	const kinds = {
+		feishuText: { workflowId: WF.feishu.id, prepare: async () => feishuPush(await event({ messageId: id('om_') }, 'text', { text: 'bench' })) },
+		feishuImage: {
+			workflowId: WF.feishu.id,
+			prepare: async () => {
+				const m = ctx.images.shift();
+				if (!m) throw new Error('out of registered image messages');
+				return feishuPush(await event(m, 'image', { image_key: m.key }));
+			},
+		},
+		dingTalkText: { workflowId: WF.dingTalk.id, prepare: async () => dingTalkPush(setup.dingTalkMessage('text', undefined, { text: { content: 'bench' }, robotCode: DT_APP.appKey })) },
+		dingTalkPicture: {
+			workflowId: WF.dingTalk.id,
+			prepare: async () => dingTalkPush(setup.dingTalkMessage('picture', { downloadCode: 'BENCH-PNG', pictureDownloadCode: 'BENCH-PNG' }, { robotCode: DT_APP.appKey })),
+		},
+	};
+	const started = await n8n.start({ binaryMode: 'filesystem', env: { NODE_OPTIONS: '--experimental-websocket' }, logFile: path.join(dir, 'n8n-start.log') });
+	const notActive = (started.publication ?? []).filter((r) => r.status !== 'completed');
+	if (notActive.length) throw new Error(`n8n start could not activate: ${JSON.stringify(notActive)}`);
+	try {
+		await lib.waitFor(async () => (await feishuControl(urls, 'feishu-ws/stats')).connections.some((c) => c.open && c.appId === APP.appId), 60_000, 'the Feishu Trigger to connect');
+		await lib.waitFor(async () => (await lib.streamGateway(urls, 'stats')).liveConnections >= 1, 60_000, 'the DingTalk Trigger to connect');
+		// Warm-up (not counted): the first executions of each workflow load code and caches.
+		for (const kind of Object.keys(kinds)) for (let i = 0; i < 3; i++) await oneMessage(n8n, query, kinds[kind]);
+		const rounds = [];
+		for (let round = 0; round < CONFIG.reps; round++) {
+			const samples = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
+			// Interleaved, so a busy moment of the shared machine falls on every kind alike.
+			for (let i = 0; i < CONFIG.messages; i++) {
+				for (const kind of Object.keys(kinds)) samples[kind].push(await oneMessage(n8n, query, kinds[kind]));
+			}
+			const summary = {};
+			for (const [kind, list] of Object.entries(samples)) {
+				const start = list.map((s) => s.start).sort((a, b) => a - b);
+				const finish = list.map((s) => s.finish).sort((a, b) => a - b);
+				summary[kind] = { n: list.length, startP50: pct(start, 50), startP90: pct(start, 90), finishP50: pct(finish, 50), finishP90: pct(finish, 90), start, finish };
+			}
+			rounds.push(summary);
+			log(`  round ${round + 1}: ${Object.entries(summary).map(([k, s]) => `${k} start p50 ${s.startP50} p90 ${s.startP90} (finished p50 ${s.finishP50}) ms`).join('; ')}`);
+		}
+		const gateway = await feishuControl(urls, 'feishu-ws/stats');
+		// Each image message's item must carry its file: read the last execution's output.
+		const [lastImage] = await query(`SELECT MAX(id) AS id FROM execution_entity WHERE workflowId = '${WF.feishu.id}'`);
+		const data = await n8n.executionData(lastImage.id);
+		const items = data?.resultData?.runData?.['Feishu Trigger']?.[0]?.data?.main?.[0] ?? [];
+		const attached = items.some((item) => item.binary?.data?.id || item.binary?.data?.data);
+		return {
+			rounds,
+			acks: gateway.acks.length,
+			unacked: gateway.unacked.length,
+			ackP50: med(gateway.acks.map((a) => a.latencyMs)),
+			lastImageHadBinary: attached,
+		};
+	} finally {
+		await n8n.stop();
+	}
+}
+
+// ---- 2. download ----------------------------------------------------------------------------
+
+async function tenantToken(urls) {
+	const res = await lib.postJson(`${urls.feishuUrl}/open-apis/auth/v3/tenant_access_token/internal`, { app_id: APP.appId, app_secret: APP.appSecret });
+	const body = JSON.parse(res.body.toString('utf8'));
+	if (!body.tenant_access_token) throw new Error(`no tenant token: ${res.body.toString('utf8').slice(0, 200)}`);
+	return body.tenant_access_token;
+}
+
+function downloadWorkflows(urls, token) {
+	const resource = `${urls.feishuUrl}/open-apis/im/v1/messages/${BIG.messageId}/resources/${BIG.key}?type=file`;
+	return {
+		ours: n8nBench.workflow('feishuDlNode', {
+			steps: [n8nBench.ours('Download Message File', { service: 'feishu', source: 'fields', messageId: BIG.messageId, fileKey: BIG.key }, { feishuApi: CRED.feishu })],
+		}),
+		http: n8nBench.workflow('feishuDlHttp', {
+			steps: [
+				{
+					...n8nBench.httpGetFile('HTTP Request', resource),
+					parameters: {
+						url: resource,
+						sendHeaders: true,
+						headerParameters: { parameters: [{ name: 'Authorization', value: `Bearer ${token}` }] },
+						options: { response: { response: { responseFormat: 'file' } } },
+					},
+				},
+			],
+		}),
+	};
+}
+
+async function download(ctx, workflows) {
+	const runs = { filesystem: { ours: [], http: [] }, default: { ours: [], http: [] } };
+	const size = CONFIG.downloadMB * MB;
+	for (let rep = 0; rep < CONFIG.reps; rep++) {
+		for (const mode of ['filesystem', 'default']) {
+			// Alternated, so neither side always goes first.
+			const order = rep % 2 ? ['http', 'ours'] : ['ours', 'http'];
+			for (const side of order) {
+				const wf = workflows[side];
+				const nodeName = side === 'ours' ? 'Download Message File' : 'HTTP Request';
+				const result = await n8nBench.execute(ctx.n8n, ctx.work, wf.id, { binaryMode: mode });
+				const t = n8nBench.task(result, nodeName);
+				if (!result.ok || !t || t.error) throw new Error(`${side} ${mode}: ${result.error ?? t?.error?.message ?? 'no run data'}`);
+				const binary = t.items[0]?.binary?.data;
+				const bytes = binary?.id ? fs.statSync(ctx.n8n.binaryPath(binary.id)).size : undefined;
+				if (mode === 'filesystem' && bytes !== size) throw new Error(`${side} ${mode}: stored ${bytes} bytes, want ${size}`);
+				const memory = n8nBench.memoryAround(result, t);
+				runs[mode][side].push({ ms: t.ms, growth: memory.growth, hwm: memory.hwm, mimeType: binary?.mimeType, fileName: binary?.fileName });
+				log(`  ${mode} ${side} run ${rep + 1}: ${t.ms} ms, RSS growth ${fmtMB(memory.growth)}, ${binary?.fileName} ${binary?.mimeType}`);
+			}
+		}
+	}
+	const out = {};
+	for (const mode of Object.keys(runs)) {
+		const ours = runs[mode].ours.map((r) => r.ms);
+		const http = runs[mode].http.map((r) => r.ms);
+		out[mode] = {
+			runs: runs[mode],
+			ours: spread(ours),
+			http: spread(http),
+			ratio: med(ours) / med(http),
+			// Paired by run (the two sides ran back to back): the median of the per-run ratios.
+			pairedRatio: med(ours.map((ms, i) => ms / http[i])),
+			oursGrowth: spread(runs[mode].ours.map((r) => r.growth)),
+			httpGrowth: spread(runs[mode].http.map((r) => r.growth)),
+		};
+	}
+	return out;
+}
+
+// ---- 3. upload ------------------------------------------------------------------------------
+
+/** A file of `sizeMB` whose bytes say PDF (`%PDF-` head, `%%EOF` tail) around pseudo-random bytes. */
+function makePdfish(dir, sizeMB) {
+	const file = path.join(dir, `feishu-${sizeMB}mb.pdf`);
+	if (fs.existsSync(file) && fs.statSync(file).size === sizeMB * MB) return file;
+	const source = makeFile(dir, sizeMB);
+	fs.copyFileSync(source, file);
+	const fd = fs.openSync(file, 'r+');
+	fs.writeSync(fd, Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1'), 0, undefined, 0);
+	fs.writeSync(fd, Buffer.from('\n%%EOF\n'), 0, undefined, sizeMB * MB - 7);
+	fs.closeSync(fd);
+	return file;
+}
+
+async function upload(ctx) {
+	const big = makePdfish(ctx.files, CONFIG.uploadMB);
+	const small = makePdfish(ctx.files, 1);
+	const credentials = { feishuApi: { appId: APP.appId, appSecret: APP.appSecret, baseUrl: ctx.urls.feishuUrl, encryptKey: '', verificationToken: '' } };
+	const parameters = { service: 'feishu', recipient: 'chat', chatId: CHAT, content: 'file', binaryPropertyName: 'data', options: {} };
+	const base = { what: 'node', parameters, credentials, warmupFile: small };
+	const runs = { big: [], small: [] };
+	for (let rep = 0; rep < CONFIG.reps; rep++) {
+		const order = rep % 2 ? ['small', 'big'] : ['big', 'small'];
+		for (const key of order) {
+			const file = key === 'big' ? big : small;
+			const r = await worker(ctx, { ...base, file });
+			const state = await lib.standInControl(ctx.urls, 'feishu-sent');
+			const last = state.uploads[state.uploads.length - 1];
+			if (!last || last.size !== fs.statSync(file).size) throw new Error(`the stand-in received ${last?.size} bytes, want ${fs.statSync(file).size}`);
+			runs[key].push({ ...r, uploaded: { size: last.size, fileType: last.fields?.file_type, fileName: last.fields?.file_name } });
+			log(`  ${key} run ${rep + 1}: ${fmt(r.ms)} ms, growth ${fmtMB(r.growth)} (${r.method}); uploaded ${last.size} B as ${last.fields?.file_type} ${last.fields?.file_name}`);
+			await lib.standInControl(ctx.urls, 'feishu-reset-sends', {});
+		}
+	}
+	const growthBig = med(runs.big.map((r) => r.growth));
+	const growthSmall = med(runs.small.map((r) => r.growth));
+	return { runs, growthBig, growthSmall, extraGrowth: growthBig - growthSmall, big: spread(runs.big.map((r) => r.growth)), ms: spread(runs.big.map((r) => r.ms)) };
+}
+
+// ---- report ---------------------------------------------------------------------------------
+
+const range = (s, unit = ' ms') => `${fmt(s.median)}${unit} (${fmt(s.min)}–${fmt(s.max)}, n=${s.n})`;
+const rangeMB = (s) => `${fmtMB(s.median)} (${fmtMB(s.min).replace(' MB', '')}–${fmtMB(s.max)}, n=${s.n})`;
+const ok = (met) => (met ? '✅ met' : '❌ missed');
+
+function report(results, meta) {
+	const lines = ['# Feishu / Lark', ''];
+	lines.push(
+		`Generated by \`npm run bench:feishu\` (\`bench/feishu.js\`) on ${meta.date.slice(0, 16).replace('T', ' ')} UTC at commit \`${meta.commit}\`${meta.dirty ? ` (with uncommitted changes of other work in ${meta.dirty})` : ''}: ${os.cpus().length} cores shared with other jobs (load average ${meta.loadBefore} before, ${meta.loadAfter} after), Node ${process.version}, n8n ${meta.n8nVersion}. Medians of ${CONFIG.reps} runs with the spread (min–max); raw figures below and in \`bench/.build/feishu-results.json\`.`,
+		'',
+	);
+	lines.push('| Figure | Goal | Result (median of runs) | |', '|---|---|---|---|');
+	const t = results.trigger;
+	const per = (kind, field) => spread(t.rounds.map((r) => r[kind][field]));
+	if (t) {
+		lines.push(`| Long connection: push → execution start, text message (no file), p50 | (as fast as DingTalk Stream) | ${range(per('feishuText', 'startP50'))}; p90 ${range(per('feishuText', 'startP90'))} | DingTalk Stream, same n8n: p50 ${range(per('dingTalkText', 'startP50'))} |`);
+		lines.push(`| Long connection: push → execution start, image message (downloaded, attached), p50 | (as fast as DingTalk Stream) | ${range(per('feishuImage', 'startP50'))}; p90 ${range(per('feishuImage', 'startP90'))} | DingTalk Stream picture: p50 ${range(per('dingTalkPicture', 'startP50'))} |`);
+	}
+	const d = results.download;
+	if (d) {
+		for (const mode of ['filesystem', 'default']) {
+			const m = d[mode];
+			lines.push(`| ${CONFIG.downloadMB} MB download, ${mode} mode: Download Message File ÷ HTTP Request node (n8n's own path) | ≤ 1.04× | ${fmt(m.ours.median)} ÷ ${fmt(m.http.median)} ms = ${m.ratio.toFixed(2)}× (paired runs: ${m.pairedRatio.toFixed(2)}×) | ${ok(m.ratio <= 1.04)} |`);
+		}
+	}
+	const u = results.upload;
+	if (u) lines.push(`| ${CONFIG.uploadMB} MB upload (Send Message), filesystem mode: peak memory growth − that of a 1 MB upload | ≤ 64 MB | ${fmtMB(u.growthBig)} − ${fmtMB(u.growthSmall)} = ${fmtMB(u.extraGrowth)} | ${ok(u.extraGrowth <= 64 * MB)} |`);
+	lines.push('', '## How it was measured', '');
+	if (t) {
+		lines.push(
+			`- **Push → execution start.** \`n8n start\` (sqlite, filesystem binary mode) with two published workflows of one trigger each: the Feishu Trigger (Mode Long Connection, Download Files on) connected to the stand-in's long-connection gateway (\`test/standin/feishuGateway.ts\`: endpoint request, protobuf frames, acknowledgement), and the DingTalk Trigger (Stream mode) connected to the DingTalk Stream gateway stand-in. The bench builds a Feishu \`im.message.receive_v1\` envelope (\`/__standin/feishu-event\`), then, timed from just before the call, has the gateway push it (\`/__standin/feishu-ws/push\`: one frame to the trigger's socket), and polls n8n's database every 10 ms for the new execution: the figure is its \`startedAt\` − the push (execution start) and \`stoppedAt\` − the push (finished). One message at a time, ${CONFIG.messages} per kind per round, the four kinds interleaved (Feishu text, Feishu image, DingTalk text, DingTalk picture), after 3 uncounted messages of each; ${CONFIG.reps} rounds. The image is \`image.png\` (${fs.statSync(lib.fixturePath('image.png')).size} B), downloaded by the trigger from the stand-in's message-resource route before the execution starts (the item carries it: ${t.lastImageHadBinary ? 'checked' : 'NOT found'} on the last execution). n8n's times are whole milliseconds; the push includes the bench's loopback request to the stand-in (~1 ms).`,
+		);
+		lines.push(`- Gateway: ${t.acks} acknowledgements, ${t.unacked} events unacknowledged; acknowledgement latency (frame out → ack in) median ${fmt(t.ackP50)} ms (the trigger acknowledges on receipt, before any download).`);
+		for (const kind of ['feishuText', 'feishuImage', 'dingTalkText', 'dingTalkPicture']) {
+			lines.push(`- ${kind}, per round: start p50 ${t.rounds.map((r) => r[kind].startP50).join(', ')} ms; start p90 ${t.rounds.map((r) => r[kind].startP90).join(', ')} ms; finished p50 ${t.rounds.map((r) => r[kind].finishP50).join(', ')} ms; finished p90 ${t.rounds.map((r) => r[kind].finishP90).join(', ')} ms.`);
+		}
+	}
+	if (d) {
+		lines.push(
+			`- **${CONFIG.downloadMB} MB download.** The stand-in serves ${CONFIG.downloadMB} MB of generated bytes (Feishu's limit for a message resource) at \`GET /open-apis/im/v1/messages/{message_id}/resources/{file_key}?type=file\`. Workflow Manual Trigger → Download Message File (Service Feishu / Lark, Source Fields, Message ID and File Key; the credential fetches the tenant token itself, one call per \`n8n execute\`) against Manual Trigger → HTTP Request 4.2 (GET the same URL, \`Authorization: Bearer <tenant token>\` fetched beforehand by the bench, Response Format File): n8n's own path (\`httpRequest\` → binary). Each figure is one \`n8n execute\` (a fresh n8n process) and the node's \`executionTime\` in the run data; the two sides alternate which goes first. RSS growth: the n8n process's highest RSS sampled every 20 ms while the node ran, minus its RSS when the node started.`,
+		);
+		for (const mode of ['filesystem', 'default']) {
+			const m = d[mode];
+			lines.push(
+				`- ${mode} mode: Download Message File ${range(m.ours)}, RSS growth ${rangeMB(m.oursGrowth)}; HTTP Request ${range(m.http)}, RSS growth ${rangeMB(m.httpGrowth)}. Runs (ms): node ${m.runs.ours.map((r) => r.ms).join(', ')}; HTTP Request ${m.runs.http.map((r) => r.ms).join(', ')}. Stored as: node \`${m.runs.ours[0]?.fileName}\` ${m.runs.ours[0]?.mimeType}; HTTP Request \`${m.runs.http[0]?.fileName}\` ${m.runs.http[0]?.mimeType}.`,
+			);
+		}
+	}
+	if (u) {
+		lines.push(
+			`- **${CONFIG.uploadMB} MB upload.** A ${CONFIG.uploadMB} MB file (Feishu's upload limit) of pseudo-random bytes with a PDF head and tail is stored by n8n-core's BinaryDataService in filesystem mode (as a previous node leaves it; not measured), then Send Message (Service Feishu / Lark, Send To A Chat \`oc_…\`, Content File) runs through n8n-core's engine in a fresh process (\`bench/sendWorker.js\`, as \`npm run bench:send\` does for Green-API): tenant token, \`POST /open-apis/im/v1/files\` (multipart, the stand-in parses it with busboy and hashes the file), then the file message. Memory is the process's peak RSS (\`${u.runs.big[0]?.method}\`) over the node's run minus its RSS before; a 1 MB upload in the same kind of process (after the same 1 MB warm-up) gives the fixed cost. Uploaded as: file_type \`${u.runs.big[0]?.uploaded.fileType}\`, \`${u.runs.big[0]?.uploaded.fileName}\`, ${u.runs.big[0]?.uploaded.size} B (checked at the stand-in each run).`,
+		);
+		lines.push(`- Runs: ${CONFIG.uploadMB} MB growth ${u.runs.big.map((r) => fmtMB(r.growth)).join(', ')} (time ${u.runs.big.map((r) => `${fmt(r.ms)} ms`).join(', ')}); 1 MB growth ${u.runs.small.map((r) => fmtMB(r.growth)).join(', ')}.`);
+	}
+	return `${lines.join('\n')}\n`;
+}
+
+(async () => {
+	fs.mkdirSync(BUILD, { recursive: true });
+	const work = lib.mkTemp('bench-feishu-');
+	const ctx = { work, storage: path.join(work, 'storage'), files: path.join(BUILD, 'files') };
+	fs.mkdirSync(ctx.storage, { recursive: true });
+	fs.mkdirSync(ctx.files, { recursive: true });
+	const meta = {
+		date: new Date().toISOString(),
+		commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim(),
+		dirty: execFileSync('git', ['status', '--porcelain', '--', 'nodes', 'credentials'], { cwd: ROOT, encoding: 'utf8' })
+			.split('\n')
+			.filter(Boolean)
+			.map((l) => l.slice(3))
+			.join(', '),
+		loadBefore: os.loadavg().map((x) => x.toFixed(2)).join(', '),
+	};
+	let standIn;
+	try {
+		await lib.ensureBuilt();
+		ctx.images = imageMessages(3 + CONFIG.reps * CONFIG.messages);
+		const bundle = await lib.buildStandIn(work);
+		standIn = await lib.startStandIn(bundle, standInConfig(ctx.images), work);
+		ctx.urls = standIn.urls;
+		const results = {};
+		if (wants('trigger') || wants('download')) {
+			ctx.install = await lib.ensureN8n();
+			meta.n8nVersion = (await lib.n8nVersions(ctx.install.bin)).n8n ?? '2.8.4';
+			const userFolder = path.join(work, 'n8n');
+			fs.mkdirSync(userFolder, { recursive: true });
+			ctx.n8n = new lib.N8n(ctx.install.bin, userFolder);
+			await lib.installPackageInto(userFolder, work);
+			await ctx.n8n.init();
+			await ctx.n8n.importCredentials(
+				[
+					{ ...CRED.feishu, type: 'feishuApi', data: { appId: APP.appId, appSecret: APP.appSecret, baseUrl: ctx.urls.feishuUrl, encryptKey: '', verificationToken: '' } },
+					{ ...CRED.dingTalk, type: 'dingTalkApi', data: { appType: 'internal', baseUrl: ctx.urls.dingTalkUrl, ...DT_APP } },
+				],
+				path.join(work, 'credentials.json'),
+			);
+			const downloads = downloadWorkflows(ctx.urls, await tenantToken(ctx.urls));
+			await ctx.n8n.importWorkflows([...triggerWorkflows(), downloads.ours, downloads.http], path.join(work, 'workflows.json'));
+			ctx.downloads = downloads;
+		}
+		if (wants('trigger')) {
+			for (const wf of [WF.feishu, WF.dingTalk]) await ctx.n8n.publish(wf.id);
+			log(`1. long-connection push → execution start, real n8n, ${CONFIG.reps} rounds × ${CONFIG.messages} messages per kind`);
+			results.trigger = await trigger(ctx);
+		}
+		if (wants('download')) {
+			log(`2. ${CONFIG.downloadMB} MB download, n8n execute, ${CONFIG.reps} runs per side and mode`);
+			results.download = await download(ctx, ctx.downloads);
+		}
+		if (wants('upload')) {
+			ctx.engine = await buildEngine();
+			log(`3. ${CONFIG.uploadMB} MB upload, filesystem mode, in-process (n8n-core engine), ${CONFIG.reps} runs`);
+			results.upload = await upload(ctx);
+		}
+		meta.loadAfter = os.loadavg().map((x) => x.toFixed(2)).join(', ');
+		fs.writeFileSync(path.join(BUILD, 'feishu-results.json'), JSON.stringify({ meta, config: CONFIG, results }, null, 2));
+		const text = report(results, meta);
+		if (only.length === 0 || args.includes('--write')) fs.writeFileSync(path.join(__dirname, 'FEISHU.md'), text);
+		log(text);
+	} finally {
+		if (standIn) await lib.stopProcess(standIn.child, 2000);
+		if (!keep) fs.rmSync(work, { recursive: true, force: true });
+		lib.killAllChildren();
+	}
+})().catch((error) => {
+	process.stderr.write(`${error.stack ?? error}\n`);
+	lib.killAllChildren();
+	process.exit(1);
+});
