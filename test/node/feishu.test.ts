@@ -71,7 +71,10 @@ describe('every fixture through Feishu, in each binary mode', () => {
 	let shared: App;
 	beforeAll(() => {
 		shared = app();
+		// ~100 downloads in a few seconds: Feishu's 50/s per app would (rightly) make the node wait out a 429, a second GET.
+		standIn.feishu.setRateLimits({ perApp: 0 });
 	});
+	afterAll(() => standIn.feishu.setRateLimits({ perApp: 50 }));
 
 	const table = fixtures.flatMap((fixture) => modes.map((mode) => ({ file: fixture.file, mode, fixture })));
 
