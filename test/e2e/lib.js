@@ -745,12 +745,19 @@ function loadExample(file) {
 /**
  * The scenario runner both real-n8n suites (test/e2e, test/queue) use: `scenario(name, fn)`
  * runs fn, which returns a short detail or throws; one PASS/FAIL line each; `counts()` for
- * the closing "N passed, N failed" line.
+ * the closing "N passed, N failed" line. `skip(name)` may return why a scenario does not run
+ * here (where it is proven instead): one SKIP line, counted apart.
  */
-function scenarioRunner({ verbose = () => false } = {}) {
+function scenarioRunner({ verbose = () => false, skip = () => undefined } = {}) {
 	const results = [];
 	const line = (s) => process.stdout.write(`${s}\n`);
 	async function scenario(name, fn) {
+		const why = skip(name);
+		if (why) {
+			results.push({ name, skipped: true });
+			line(`SKIP  ${name} — ${why}`);
+			return;
+		}
 		const started = Date.now();
 		try {
 			const detail = await fn();
@@ -767,7 +774,8 @@ function scenarioRunner({ verbose = () => false } = {}) {
 	const fail = (name) => results.push({ name, ok: false });
 	const counts = () => {
 		const passed = results.filter((r) => r.ok).length;
-		return { passed, failed: results.length - passed };
+		const skipped = results.filter((r) => r.skipped).length;
+		return { passed, failed: results.length - passed - skipped, skipped };
 	};
 	return { scenario, fail, counts };
 }
