@@ -299,21 +299,43 @@ function ensureBuilt({ forceBuild = false } = {}) {
 }
 
 /**
- * `npm pack` the repo and unpack it where n8n keeps community packages:
+ * A folder for what one run builds once and every suite in it reuses (the packed tarball, the
+ * stand-in bundle); removed when the process exits.
+ */
+let runCacheDir;
+function runCache() {
+	if (!runCacheDir) {
+		runCacheDir = mkTemp('n8n-msgfiles-run-');
+		process.on('exit', () => fs.rmSync(runCacheDir, { recursive: true, force: true }));
+	}
+	return runCacheDir;
+}
+
+/** `npm pack` of the repo, once per process: the e2e scenario files each install the same tarball. */
+let packing;
+function packOnce() {
+	packing ??= (async () => {
+		const packDir = path.join(runCache(), 'pack');
+		fs.mkdirSync(packDir, { recursive: true });
+		const r = runOrThrow(
+			'npm pack',
+			await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], {
+				cwd: ROOT,
+				timeoutMs: 120_000,
+			}),
+		);
+		const info = JSON.parse(r.stdout.slice(r.stdout.indexOf('[')))[0];
+		return { info, tarball: path.join(packDir, info.filename) };
+	})();
+	return packing;
+}
+
+/**
+ * `npm pack` the repo (once per process) and unpack it where n8n keeps community packages:
  * $N8N_USER_FOLDER/.n8n/nodes/node_modules/<name>, with the nodes folder's package.json.
  */
-async function installPackageInto(userFolder, workDir) {
-	const packDir = path.join(workDir, 'pack');
-	fs.mkdirSync(packDir, { recursive: true });
-	const r = runOrThrow(
-		'npm pack',
-		await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], {
-			cwd: ROOT,
-			timeoutMs: 120_000,
-		}),
-	);
-	const info = JSON.parse(r.stdout.slice(r.stdout.indexOf('[')))[0];
-	const tarball = path.join(packDir, info.filename);
+async function installPackageInto(userFolder) {
+	const { info, tarball } = await packOnce();
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	const dest = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
 	fs.rmSync(dest, { recursive: true, force: true });
@@ -329,18 +351,23 @@ async function installPackageInto(userFolder, workDir) {
 
 // ------------------------------------------------------------------ the stand-in
 
-async function buildStandIn(workDir) {
-	const out = path.join(workDir, 'standin.js');
-	const esbuild = path.join(ROOT, 'node_modules', '.bin', 'esbuild');
-	runOrThrow(
-		'esbuild (stand-in bundle)',
-		await run(
-			esbuild,
-			[path.join(ROOT, 'test', 'standin', 'cli.ts'), '--bundle', '--platform=node', `--outfile=${out}`, '--log-level=warning'],
-			{ cwd: ROOT, timeoutMs: 60_000 },
-		),
-	);
-	return out;
+/** The stand-in bundled by esbuild (once per process; every suite of the run starts its own copy). */
+let bundling;
+async function buildStandIn() {
+	bundling ??= (async () => {
+		const out = path.join(runCache(), 'standin.js');
+		const esbuild = path.join(ROOT, 'node_modules', '.bin', 'esbuild');
+		runOrThrow(
+			'esbuild (stand-in bundle)',
+			await run(
+				esbuild,
+				[path.join(ROOT, 'test', 'standin', 'cli.ts'), '--bundle', '--platform=node', `--outfile=${out}`, '--log-level=warning'],
+				{ cwd: ROOT, timeoutMs: 60_000 },
+			),
+		);
+		return out;
+	})();
+	return bundling;
 }
 
 /** Start the stand-in with a config; resolves { child, urls } once it printed its URL line. */
