@@ -13,6 +13,8 @@
 #
 #   .ci/scan-package.sh     -> findings, then "scan: N passed, N failed" (one per leg),
 #                              then "release: N passed, N failed"; exit 1 on either
+#   .ci/scan-package.sh --install-only   -> only install (or check) the cached scanner
+#                              (test/run-all.js does this in the background while other legs run)
 #
 # Needs dist/ built (npm run build). The scanner is installed once into a cache folder
 # outside this package (never one of its dependencies):
@@ -64,6 +66,7 @@ scanner_works() {
 }
 
 cached_install "$HOST" fill_scanner scanner_works
+[[ "${1:-}" == --install-only ]] && exit 0
 
 if [[ ! -f "$REPO/dist/nodes/DownloadMessageFile/DownloadMessageFile.node.js" ]]; then
   log "dist/ is missing: run npm run build first"

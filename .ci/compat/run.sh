@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The repo's in-process jest suite (test/**, dist/ through n8n-core's WorkflowExecute)
-# on the newest n8n-core / n8n-workflow, under Node 24 from the npm registry.
+# The in-process jest files whose outcome depends on the n8n version (the list and why:
+# .ci/compat/jest.config.js; COMPAT_ALL=1 for all of test/**), dist/ through n8n-core's
+# WorkflowExecute, on the newest n8n-core / n8n-workflow, under Node 24 from the npm registry.
 #
 #   .ci/compat/run.sh [jest args…]   -> ends with "compat: N passed, N failed"; exit 1 on failures
+#   .ci/compat/run.sh --install-only -> only install (or check) Node 24 and the libraries
+#                                       (test/run-all.js does this in the background)
 #
 # Versions: .ci/compat/package.json + package-lock.json (n8n-core, n8n-workflow, @n8n/di,
 # jest, ts-jest, typescript, types). Node: the `node` package, NODE_VERSION below.
@@ -49,6 +52,7 @@ compat_works() {
     || { grep -m1 -iE 'error' <<<"$out" | cut -c1-160; return 1; }
 }
 cached_install "$COMPAT_HOST" fill_compat compat_works
+[[ "${1:-}" == --install-only ]] && exit 0
 
 if [[ ! -f "$REPO/dist/nodes/DownloadMessageFile/DownloadMessageFile.node.js" ]]; then
   log "dist/ is missing: run npm run build first"

@@ -299,21 +299,43 @@ function ensureBuilt({ forceBuild = false } = {}) {
 }
 
 /**
- * `npm pack` the repo and unpack it where n8n keeps community packages:
+ * A folder for what one run builds once and every suite in it reuses (the packed tarball, the
+ * stand-in bundle); removed when the process exits.
+ */
+let runCacheDir;
+function runCache() {
+	if (!runCacheDir) {
+		runCacheDir = mkTemp('n8n-msgfiles-run-');
+		process.on('exit', () => fs.rmSync(runCacheDir, { recursive: true, force: true }));
+	}
+	return runCacheDir;
+}
+
+/** `npm pack` of the repo, once per process: the e2e scenario files each install the same tarball. */
+let packing;
+function packOnce() {
+	packing ??= (async () => {
+		const packDir = path.join(runCache(), 'pack');
+		fs.mkdirSync(packDir, { recursive: true });
+		const r = runOrThrow(
+			'npm pack',
+			await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], {
+				cwd: ROOT,
+				timeoutMs: 120_000,
+			}),
+		);
+		const info = JSON.parse(r.stdout.slice(r.stdout.indexOf('[')))[0];
+		return { info, tarball: path.join(packDir, info.filename) };
+	})();
+	return packing;
+}
+
+/**
+ * `npm pack` the repo (once per process) and unpack it where n8n keeps community packages:
  * $N8N_USER_FOLDER/.n8n/nodes/node_modules/<name>, with the nodes folder's package.json.
  */
-async function installPackageInto(userFolder, workDir) {
-	const packDir = path.join(workDir, 'pack');
-	fs.mkdirSync(packDir, { recursive: true });
-	const r = runOrThrow(
-		'npm pack',
-		await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], {
-			cwd: ROOT,
-			timeoutMs: 120_000,
-		}),
-	);
-	const info = JSON.parse(r.stdout.slice(r.stdout.indexOf('[')))[0];
-	const tarball = path.join(packDir, info.filename);
+async function installPackageInto(userFolder) {
+	const { info, tarball } = await packOnce();
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	const dest = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
 	fs.rmSync(dest, { recursive: true, force: true });
@@ -329,18 +351,23 @@ async function installPackageInto(userFolder, workDir) {
 
 // ------------------------------------------------------------------ the stand-in
 
-async function buildStandIn(workDir) {
-	const out = path.join(workDir, 'standin.js');
-	const esbuild = path.join(ROOT, 'node_modules', '.bin', 'esbuild');
-	runOrThrow(
-		'esbuild (stand-in bundle)',
-		await run(
-			esbuild,
-			[path.join(ROOT, 'test', 'standin', 'cli.ts'), '--bundle', '--platform=node', `--outfile=${out}`, '--log-level=warning'],
-			{ cwd: ROOT, timeoutMs: 60_000 },
-		),
-	);
-	return out;
+/** The stand-in bundled by esbuild (once per process; every suite of the run starts its own copy). */
+let bundling;
+async function buildStandIn() {
+	bundling ??= (async () => {
+		const out = path.join(runCache(), 'standin.js');
+		const esbuild = path.join(ROOT, 'node_modules', '.bin', 'esbuild');
+		runOrThrow(
+			'esbuild (stand-in bundle)',
+			await run(
+				esbuild,
+				[path.join(ROOT, 'test', 'standin', 'cli.ts'), '--bundle', '--platform=node', `--outfile=${out}`, '--log-level=warning'],
+				{ cwd: ROOT, timeoutMs: 60_000 },
+			),
+		);
+		return out;
+	})();
+	return bundling;
 }
 
 /** Start the stand-in with a config; resolves { child, urls } once it printed its URL line. */
@@ -745,12 +772,19 @@ function loadExample(file) {
 /**
  * The scenario runner both real-n8n suites (test/e2e, test/queue) use: `scenario(name, fn)`
  * runs fn, which returns a short detail or throws; one PASS/FAIL line each; `counts()` for
- * the closing "N passed, N failed" line.
+ * the closing "N passed, N failed" line. `skip(name)` may return why a scenario does not run
+ * here (where it is proven instead): one SKIP line, counted apart.
  */
-function scenarioRunner({ verbose = () => false } = {}) {
+function scenarioRunner({ verbose = () => false, skip = () => undefined } = {}) {
 	const results = [];
 	const line = (s) => process.stdout.write(`${s}\n`);
 	async function scenario(name, fn) {
+		const why = skip(name);
+		if (why) {
+			results.push({ name, skipped: true });
+			line(`SKIP  ${name} — ${why}`);
+			return;
+		}
 		const started = Date.now();
 		try {
 			const detail = await fn();
@@ -767,7 +801,8 @@ function scenarioRunner({ verbose = () => false } = {}) {
 	const fail = (name) => results.push({ name, ok: false });
 	const counts = () => {
 		const passed = results.filter((r) => r.ok).length;
-		return { passed, failed: results.length - passed };
+		const skipped = results.filter((r) => r.skipped).length;
+		return { passed, failed: results.length - passed - skipped, skipped };
 	};
 	return { scenario, fail, counts };
 }

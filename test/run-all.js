@@ -1,0 +1,275 @@
+#!/usr/bin/env node
+'use strict';
+// `npm test`: every leg of the suite, one after the other, while the tools the later legs
+// need (n8n 2.8.4, Chromium, Redis/PostgreSQL, Node 24 + n8n 2.41.1, the scanner, the
+// compatibility libraries) install in the background, one at a time. Ends with a table
+// (each leg: wall time, its test count, whether its caches were warm, how long it waited
+// for an install) and one plain line "N passed, N failed"; exit 1 if any leg failed.
+//
+//   node test/run-all.js [--only=build,lint,jest,e2e,editor,e2e-latest,queue,scan,compat]
+//
+// Environment: RUN_ALL_BACKGROUND=0 installs nothing ahead (each leg installs what it needs
+// when it starts, as before); N8N_E2E_CACHE as for the install scripts.
+// A leg's count is its own closing "N passed, N failed" line(s) (jest's summary reporter,
+// the e2e/editor/queue runners, the scanner and release check, the compat run). A leg that
+// exits non-zero without reporting a failure counts as 1 failed; build and lint count only
+// when they fail. The legs after a failed build do not run (they test dist/).
+
+const { spawn, spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const N8N_LATEST = '2.41.1';
+const NODE_LATEST = '24.21.0';
+const SCANNER_VERSION = '0.32.0';
+
+const args = process.argv.slice(2);
+const only = (args.find((a) => a.startsWith('--only=')) || '').slice('--only='.length).split(',').filter(Boolean);
+const background = process.env.RUN_ALL_BACKGROUND !== '0';
+
+// ------------------------------------------------------------------ caches
+
+/** The install scripts' cache root (.ci/lib/cached-install.sh: cache_root). */
+function cacheRoot() {
+	const root = process.env.N8N_E2E_CACHE || path.join(process.env.HOME || '/tmp', '.cache', 'n8n-nodes-message-files');
+	try {
+		fs.mkdirSync(root, { recursive: true });
+		fs.accessSync(root, fs.constants.W_OK);
+		return root;
+	} catch {
+		return path.join(process.env.TMPDIR || '/tmp', 'n8n-nodes-message-files');
+	}
+}
+const CACHE = cacheRoot();
+const complete = (name) => fs.existsSync(path.join(CACHE, name, '.install-complete'));
+const compatHost = () => {
+	const dir = path.join(ROOT, '.ci', 'compat');
+	const hash = crypto.createHash('sha256');
+	for (const f of ['package.json', 'package-lock.json']) hash.update(fs.readFileSync(path.join(dir, f)));
+	return `compat-${hash.digest('hex').slice(0, 12)}`;
+};
+const onPath = (names) => names.some((n) => spawnSync('sh', ['-c', `command -v ${n}`], { stdio: 'ignore' }).status === 0);
+
+/**
+ * What the legs need that is installed outside the package, in the order the legs need it.
+ * `warm`: already installed when the run started (read before anything is installed).
+ */
+const INSTALLS = [
+	{ name: 'n8n-2.8.4', cmd: ['bash', ['.ci/install-n8n.sh']], warm: () => complete('n8n-2.8.4') },
+	{
+		name: 'chromium',
+		cmd: ['node', ['-e', "require('./test/e2e/browser').ensureChromium()"]],
+		warm: () => onPath([process.env.CHROMIUM, 'chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'].filter(Boolean)),
+	},
+	{
+		name: 'redis+postgresql',
+		cmd: ['node', ['-e', "require('./test/queue/services').ensurePackages({ log: (s) => console.error(s) }).catch((e) => { console.error(e.message); process.exit(1); })"]],
+		warm: () => require('./queue/services').missingPackages().length === 0,
+	},
+	{
+		name: `n8n-${N8N_LATEST}`,
+		cmd: ['bash', ['.ci/install-n8n.sh'], { N8N_VERSION: N8N_LATEST }],
+		warm: () => complete(`n8n-${N8N_LATEST}`) && complete(`node-${NODE_LATEST}`),
+	},
+	{ name: `scanner-${SCANNER_VERSION}`, cmd: ['bash', ['.ci/scan-package.sh', '--install-only']], warm: () => complete(`scanner-${SCANNER_VERSION}`) },
+	{ name: 'compat', cmd: ['bash', ['.ci/compat/run.sh', '--install-only']], warm: () => complete(compatHost()) && complete(`node-${NODE_LATEST}`) },
+];
+
+// ------------------------------------------------------------------ legs
+
+const JEST = ['node', ['node_modules/jest/bin/jest.js'], { NODE_OPTIONS: '--experimental-websocket' }];
+const LEGS = [
+	{ id: 'build', name: 'build', cmd: ['npm', ['run', 'build']], counts: false },
+	{ id: 'lint', name: 'lint', cmd: ['npm', ['run', 'lint']], counts: false },
+	{ id: 'jest', name: 'jest (in-process)', cmd: JEST },
+	{ id: 'e2e', name: 'e2e n8n 2.8.4', cmd: ['node', ['test/e2e/run.js']], needs: ['n8n-2.8.4'] },
+	{ id: 'editor', name: 'editor (Chromium)', cmd: ['node', ['test/e2e/editor.js']], needs: ['n8n-2.8.4', 'chromium'] },
+	{ id: 'queue', name: 'queue mode', cmd: ['node', ['test/queue/run.js']], needs: ['n8n-2.8.4', 'redis+postgresql'] },
+	{
+		id: 'e2e-latest',
+		name: `e2e n8n ${N8N_LATEST}`,
+		cmd: ['node', ['test/e2e/run.js', '--version-dependent'], { N8N_VERSION: N8N_LATEST }],
+		needs: [`n8n-${N8N_LATEST}`],
+	},
+	{ id: 'scan', name: 'scanner + release', cmd: ['bash', ['.ci/scan-package.sh']], needs: [`scanner-${SCANNER_VERSION}`], kinds: ['scan', 'release'] },
+	// Its jest prints "jest: …" too; "compat: …" is the same count, said once.
+	{ id: 'compat', name: `compat n8n-core ${N8N_LATEST}`, cmd: ['bash', ['.ci/compat/run.sh']], needs: ['compat'], kinds: ['compat'] },
+];
+
+// ------------------------------------------------------------------ running
+
+const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-msgfiles-test-'));
+
+/** Run a command; resolves { code, ms, lines } (the closing count lines it printed). */
+function runCommand([cmd, cmdArgs, env = {}], { echo, logFile }) {
+	return new Promise((resolve) => {
+		const started = Date.now();
+		const child = spawn(cmd, cmdArgs, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+		const log = logFile ? fs.createWriteStream(logFile) : undefined;
+		const closing = [];
+		let partial = '';
+		const onData = (out) => (chunk) => {
+			if (echo) out.write(chunk);
+			if (log) log.write(chunk);
+			const text = partial + chunk.toString('utf8');
+			const lines = text.split('\n');
+			partial = lines.pop();
+			for (const l of lines) if (COUNT_LINE.test(l)) closing.push(l);
+		};
+		child.stdout.on('data', onData(process.stdout));
+		child.stderr.on('data', onData(process.stderr));
+		child.on('close', (code, signal) => {
+			if (COUNT_LINE.test(partial)) closing.push(partial);
+			if (log) log.end();
+			resolve({ code: code ?? (signal ? 1 : 0), ms: Date.now() - started, closing });
+		});
+		child.on('error', (err) => {
+			if (echo) process.stderr.write(`${cmd}: ${err.message}\n`);
+			resolve({ code: 1, ms: Date.now() - started, closing });
+		});
+	});
+}
+
+// "jest: 7 passed, 0 failed", "queue: 10 passed, 0 failed", "19 passed, 0 failed", …
+const COUNT_LINE = /^(?:([a-z][\w-]*): )?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?/;
+
+/** Sum of the last closing line of each kind (scan + release; one line for the others), or of `kinds` only. */
+function tally(closing, kinds) {
+	const last = new Map();
+	for (const l of closing) {
+		const [, kind = '', passed, failed, skipped = 0] = COUNT_LINE.exec(l);
+		if (!kinds || kinds.includes(kind)) last.set(kind, { passed: Number(passed), failed: Number(failed), skipped: Number(skipped) });
+	}
+	if (!last.size) return undefined;
+	let passed = 0;
+	let failed = 0;
+	let skipped = 0;
+	for (const c of last.values()) {
+		passed += c.passed;
+		failed += c.failed;
+		skipped += c.skipped;
+	}
+	return { passed, failed, skipped };
+}
+
+function fmt(ms) {
+	const s = Math.round(ms / 1000);
+	return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
+
+async function main() {
+	const t0 = Date.now();
+	const wanted = LEGS.filter((l) => only.length === 0 || only.includes(l.id));
+	const needed = new Set(wanted.flatMap((l) => l.needs || []));
+	const installs = INSTALLS.filter((i) => needed.has(i.name));
+	for (const i of installs) i.wasWarm = i.warm();
+	say(`[test] cache ${CACHE}; logs ${logDir}`);
+	say(`[test] caches: ${installs.map((i) => `${i.name} ${i.wasWarm ? 'warm' : 'cold'}`).join(', ') || 'none needed'}`);
+
+	// One install at a time, in the order the legs need them (2 cores: the legs run meanwhile).
+	const done = new Map();
+	if (background) {
+		let chain = Promise.resolve();
+		for (const i of installs) {
+			const p = chain.then(async () => {
+				if (i.wasWarm) {
+					// Still run it: the script proves the cache (a few seconds), as the leg would.
+				}
+				const r = await runCommand(i.cmd, { echo: false, logFile: path.join(logDir, `install-${i.name}.log`) });
+				i.ms = r.ms;
+				i.ok = r.code === 0;
+				say(`[test] ${i.name}: ${i.ok ? (i.wasWarm ? 'cache checked' : 'installed') : 'FAILED'} in ${fmt(r.ms)} (background)${i.ok ? '' : `; log ${path.join(logDir, `install-${i.name}.log`)}, the leg will try again`}`);
+				if (!i.ok) process.stdout.write(tail(path.join(logDir, `install-${i.name}.log`), 20));
+			});
+			done.set(i.name, p);
+			chain = p;
+		}
+		say(`[test] installing in the background: ${installs.map((i) => i.name).join(' → ')}`);
+	}
+
+	const results = [];
+	let buildFailed = false;
+	for (const leg of wanted) {
+		if (buildFailed) {
+			results.push({ leg, skipped: true });
+			continue;
+		}
+		const waitStart = Date.now();
+		await Promise.all((leg.needs || []).map((n) => done.get(n)));
+		const waited = Date.now() - waitStart;
+		say(`\n[test] ==== ${leg.name}${waited > 1000 ? ` (waited ${fmt(waited)} for ${leg.needs.join(', ')})` : ''}`);
+		const r = await runCommand(leg.cmd, { echo: true });
+		const count = tally(r.closing, leg.kinds);
+		results.push({ leg, code: r.code, ms: r.ms, waited, count });
+		say(`[test] ==== ${leg.name}: exit ${r.code} in ${fmt(r.ms)}`);
+		if (leg.id === 'build' && r.code !== 0) buildFailed = true;
+	}
+	await Promise.allSettled(done.values());
+
+	// ---- the table
+	let passed = 0;
+	let failed = 0;
+	const rows = [['leg', 'wall time', 'tests', 'caches', 'waited for installs']];
+	for (const r of results) {
+		const needs = r.leg.needs || [];
+		const caches = needs.length ? needs.map((n) => `${n} ${installs.find((i) => i.name === n)?.wasWarm ? 'warm' : 'cold'}`).join(', ') : '—';
+		if (r.skipped) {
+			failed++;
+			rows.push([r.leg.name, '—', 'not run (build failed)', caches, '']);
+			continue;
+		}
+		let tests;
+		if (r.count) {
+			passed += r.count.passed;
+			failed += r.count.failed;
+			tests = `${r.count.passed} passed, ${r.count.failed} failed${r.count.skipped ? `, ${r.count.skipped} skipped` : ''}`;
+			if (r.code !== 0 && r.count.failed === 0) {
+				failed++;
+				tests += ` (exit ${r.code})`;
+			}
+		} else if (r.code !== 0) {
+			failed++;
+			tests = `FAILED (exit ${r.code})`;
+		} else tests = r.leg.counts === false ? 'ok' : 'ok, no count printed';
+		rows.push([r.leg.name, fmt(r.ms), tests, caches, r.waited > 1000 ? fmt(r.waited) : '']);
+	}
+	if (background && installs.length) {
+		rows.push(['', '', '', '', '']);
+		for (const i of installs) rows.push([`install ${i.name}`, i.ms === undefined ? '—' : fmt(i.ms), i.ok ? 'ok' : 'FAILED', i.wasWarm ? 'warm' : 'cold', '(background)']);
+	}
+	const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+	say('\n[test] summary');
+	for (const [n, row] of rows.entries()) {
+		say(row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
+		if (n === 0) say(widths.map((w) => '-'.repeat(w)).join('  '));
+	}
+	say(`total ${fmt(Date.now() - t0)}${background ? '' : ' (no background installs)'}; commit ${gitHead()}`);
+	say(`${passed} passed, ${failed} failed`);
+	process.exitCode = failed ? 1 : 0;
+}
+
+function say(s) {
+	process.stdout.write(`${s}\n`);
+}
+
+function tail(file, n) {
+	try {
+		return `${fs.readFileSync(file, 'utf8').split('\n').slice(-n).join('\n')}\n`;
+	} catch {
+		return '';
+	}
+}
+
+function gitHead() {
+	const r = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+	return r.status === 0 ? r.stdout.trim() : 'unknown';
+}
+
+main().catch((err) => {
+	say(`[test] runner failed: ${err && err.stack ? err.stack : err}`);
+	say('0 passed, 1 failed');
+	process.exit(1);
+});
