@@ -23,6 +23,18 @@ function procStatus(pid = 'self') {
 	}
 }
 
+/** CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat; undefined when unreadable. */
+function procCpuMs(pid = 'self') {
+	try {
+		const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+		// Fields after the command's closing parenthesis: state is field 3, utime 14, stime 15 (clock ticks, 100 a second).
+		const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+		return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+	} catch {
+		return undefined;
+	}
+}
+
 /** Reset this process's VmHWM to its current RSS. Returns whether the kernel allowed it. */
 function resetPeak() {
 	try {
@@ -104,7 +116,7 @@ function commandLine(pid) {
 
 /**
  * Watch a process and every descendant it starts (n8n's task runner), each on its own, by
- * polling /proc every `everyMs`. `stop()` returns the root's { samples, hwm } (as watchPid)
+ * polling /proc every `everyMs`. `stop()` returns the root's { samples (with cpuMs), hwm } (as watchPid)
  * plus `descendants`: [{ pid, command, samples, hwm }] for every process seen below it.
  */
 function watchTree(pid, everyMs = SAMPLE_MS) {
@@ -114,7 +126,7 @@ function watchTree(pid, everyMs = SAMPLE_MS) {
 		if (!entry) seen.set(p, (entry = { pid: p, command: commandLine(p), samples: [], hwm: 0 }));
 		const s = procStatus(p);
 		if (!s || s.rss === undefined) return;
-		entry.samples.push({ t: Date.now(), rss: s.rss });
+		entry.samples.push({ t: Date.now(), rss: s.rss, cpuMs: procCpuMs(p) });
 		if (s.hwm > entry.hwm) entry.hwm = s.hwm;
 	};
 	const poll = () => {
@@ -137,4 +149,4 @@ function watchTree(pid, everyMs = SAMPLE_MS) {
 	};
 }
 
-module.exports = { SAMPLE_MS, procStatus, resetPeak, watchSelf, watchPid, watchTree };
+module.exports = { SAMPLE_MS, procStatus, procCpuMs, resetPeak, watchSelf, watchPid, watchTree };

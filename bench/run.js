@@ -401,7 +401,8 @@ async function realProfiles(ctx, real, results) {
 	fs.rmSync(dir, { recursive: true, force: true });
 	fs.mkdirSync(dir, { recursive: true });
 	const largest = CONFIG.sizesMB[CONFIG.sizesMB.length - 1];
-	const OURS = '^(execute|processItem|fetchMessageFile|downloadFrom|openDownload|storeDownload)@.*n8n-nodes-message-files';
+	// The package's dist/ in the url: n8n's own cache folder is named after the package too (~/.cache/n8n-nodes-message-files/…).
+	const OURS = '^(execute|processItem|fetchMessageFile|downloadFrom|openDownload|storeDownload)@.*n8n-nodes-message-files[\\/]dist[\\/]';
 	const HTTP = '^execute@.*HttpRequestV3';
 	const cases = [
 		{ key: 'oursLink', wf: real.wf.many.oursLink, marker: OURS, what: `this node, ${CONFIG.smallItems} small files by direct link` },

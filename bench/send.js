@@ -78,10 +78,11 @@ async function buildEngine() {
 	return out;
 }
 
-async function worker(ctx, job) {
+/** One figure in a fresh process: bench/<script> (sendWorker.js, or another worker of the same shape). */
+async function worker(ctx, job, script = 'sendWorker.js') {
 	const file = path.join(ctx.work, `job-${Date.now()}-${Math.random().toString(16).slice(2)}.json`);
 	fs.writeFileSync(file, JSON.stringify({ engine: ctx.engine, storageDir: ctx.storage, ...job }));
-	const result = await lib.run(process.execPath, ['--expose-gc', path.join(__dirname, 'sendWorker.js'), file], { cwd: ROOT, timeoutMs: 600_000 });
+	const result = await lib.run(process.execPath, ['--expose-gc', path.join(__dirname, script), file], { cwd: ROOT, timeoutMs: 600_000 });
 	fs.rmSync(file, { force: true });
 	const line = result.stdout.split('\n').reverse().find((l) => l.startsWith('{'));
 	const parsed = line ? JSON.parse(line) : { ok: false, error: `no result: ${result.stderr.slice(-500)}` };

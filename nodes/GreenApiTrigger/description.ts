@@ -40,7 +40,7 @@ export const properties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'In the Green-API console, set the instance\'s Webhook URL to this node\'s Production URL and its webhookUrlToken to the Webhook Token of the credential. Green-API then sends "Authorization: Bearer <token>" with every call, which this node checks.',
+			'In the Green-API console, set the instance\'s Webhook URL to this node\'s Production URL and its webhookUrlToken to the Webhook Token of the credential. Green-API then sends "Authorization: Bearer" and that token with every call, which this node checks.',
 		name: 'webhookNotice',
 		type: 'notice',
 		default: '',

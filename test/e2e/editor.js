@@ -4,8 +4,8 @@
 //
 //   node test/e2e/editor.js [--keep] [--verbose]
 //
-//   search  each node (Download Message File, DingTalk Trigger, Green-API Trigger, Send Message)
-//           is found by the nodes panel's search under its display name, added, and its panel
+//   search  each node (Download Message File, DingTalk Trigger, Green-API Trigger, Feishu Trigger,
+//           Send Message) is found by the nodes panel's search under its display name, added, and its panel
 //           opens with its parameters and no error
 //   cred    each credential's Test button (n8n's "Retry") succeeds against the stand-in, and a
 //           wrong secret / an unlinked instance shows the plain-words reason, secret not shown

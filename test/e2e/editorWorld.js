@@ -120,7 +120,8 @@ const WF = {
 	dtLoop: { id: 'edDtLoop00000001', send: uuid(63) },
 	download: { id: 'edDownload000001', node: uuid(72) },
 	// The loop above again, nothing pinned: the screenshot runs it with "Execute workflow" on a
-	// notification the stand-in delivers to the trigger's test URL, as Green-API does.
+	// notification the stand-in delivers to the trigger's test URL, as Green-API does (the
+	// trigger points the instance there itself: setWebhookUrl).
 	loopRun: { id: 'edGreenLoopRun01', trigger: uuid(81) },
 	// Feishu Trigger → Send Message (a text reply), one workflow per mode.
 	feishuLongConnection: { id: 'edFeishuLongConn', node: uuid(91) },
@@ -128,9 +129,9 @@ const WF = {
 };
 
 /** Green-API Trigger → Download Message File → Send Message (reply with the file), the trigger node numbered `first`. */
-function greenLoopNodes(first, webhookId) {
+function greenLoopNodes(first, webhookId, triggerParameters = {}) {
 	return [
-		node(first, 'Green-API Trigger', TYPES.greenApiTrigger, [0, 0], { mode: 'webhook', downloadFiles: false, options: {} }, { credentials: greenCred, webhookId }),
+		node(first, 'Green-API Trigger', TYPES.greenApiTrigger, [0, 0], { mode: 'webhook', downloadFiles: false, ...triggerParameters, options: {} }, { credentials: greenCred, webhookId }),
 		node(first + 1, 'Download Message File', TYPES.download, [280, 0], { service: 'greenApi', source: 'message', message: '={{ $json }}', options: {} }, { credentials: greenCred }),
 		node(first + 2, 'Send Message', TYPES.sendMessage, [560, 0], { service: 'greenApi', recipient: 'message', message: "={{ $('Green-API Trigger').item.json }}", content: 'file', binaryPropertyName: 'data', text: 'Here is your file back', options: {} }, { credentials: greenCred }),
 	];
@@ -172,7 +173,7 @@ function workflows(urls) {
 			['Green-API Trigger', 'Download Message File', 'Send Message'],
 			{ 'Green-API Trigger': [{ json: greenDocumentNotification(urls) }] },
 		),
-		workflow(WF.loopRun.id, 'WhatsApp: reply with the file people send', greenLoopNodes(81, '3b8f0c1e-1a2b-4c3d-8e9f-000000000081'), [
+		workflow(WF.loopRun.id, 'WhatsApp: reply with the file people send', greenLoopNodes(81, '3b8f0c1e-1a2b-4c3d-8e9f-000000000081', { setWebhookUrl: true }), [
 			'Green-API Trigger',
 			'Download Message File',
 			'Send Message',

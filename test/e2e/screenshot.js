@@ -8,13 +8,14 @@
 // Each picture is listed in SHOTS below. The world (credentials, workflows, stand-in) is
 // editorWorld.js's, the one the editor test (editor.js) checks. Nothing leaves the machine:
 // credentials point at the local stand-in (test/standin/), where n8n's credential test
-// succeeds, and the executed workflow downloads its file from there.
+// succeeds, and the executed workflow downloads its file from there and replies to it there.
 
 const fs = require('node:fs');
 const path = require('node:path');
 const lib = require('./lib');
 const browser = require('./browser');
 const world = require('./editorWorld');
+const setup = require('./setup');
 
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
@@ -54,6 +55,31 @@ async function showWebhookUrls(page) {
 	await page.locator(NDV).getByText(/\/webhook\//).first().waitFor();
 }
 
+/** Long-connection mode needs no URL: the panel must not offer the "Webhook URLs" section. */
+async function noWebhookUrls(page) {
+	await page.locator(NDV).getByText('one connection of the app', { exact: false }).first().waitFor();
+	if (await page.locator(NDV).getByText('Webhook URLs').count()) throw new Error('the long-connection panel shows "Webhook URLs"');
+}
+
+/** A credential's dialog once n8n's own test of it has passed against the stand-in. */
+function credentialDialog(id) {
+	return async ({ page, baseUrl }) => {
+		await page.goto(`${baseUrl}/home/credentials/${id}`);
+		const modal = page.locator('[data-test-id="editCredential-modal"]');
+		await modal.locator('[data-test-id="credential-edit-dialog"] input').first().waitFor({ timeout: 60_000 });
+		await modal.locator('text=/Connection tested successfully|Couldn.t connect with these settings/').first().waitFor();
+		if (!(await modal.getByText('Connection tested successfully').isVisible())) throw new Error("n8n's credential test failed against the stand-in");
+		await settle(page);
+		return page.locator(CREDENTIAL_DIALOG).first();
+	};
+}
+
+/** Long-connection mode needs no URL: the panel must not offer the "Webhook URLs" section. */
+async function noWebhookUrls(page) {
+	await page.locator(NDV).getByText('one connection of the app', { exact: false }).first().waitFor();
+	if (await page.locator(NDV).getByText('Webhook URLs').count()) throw new Error('the long-connection panel shows "Webhook URLs"');
+}
+
 /** A credential's dialog once n8n's own test of it has passed against the stand-in. */
 function credentialDialog(id) {
 	return async ({ page, baseUrl }) => {
@@ -75,6 +101,39 @@ async function runDownload(page) {
 	await ndv.locator('[data-test-id="output-panel"]').getByText('Invoice 42.pdf').first().waitFor();
 }
 
+/**
+ * Runs the unpinned WhatsApp loop as a user tests it: "Execute workflow" makes the Green-API
+ * Trigger register its test URL at the stand-in (setSettings, as at Green-API), the stand-in
+ * delivers a document message there (Bearer webhook token), and the editor shows the run:
+ * trigger → download → reply, each node green with its item count. Leaves the run on the canvas.
+ */
+async function runWholeLoop({ page, baseUrl, urls }) {
+	const wf = world.WF.loopRun;
+	await browser.openWorkflow(page, baseUrl, wf.id);
+	await page.locator('[data-test-id="execute-workflow-button"]').click();
+	const idInstance = setup.WA.idInstance;
+	const testUrl = await lib.waitFor(
+		async () => {
+			const { settings } = await lib.standInControl(urls, `green-queue?idInstance=${idInstance}`);
+			return settings && typeof settings.webhookUrl === 'string' && settings.webhookUrl.includes('/webhook-test/') ? settings.webhookUrl : undefined;
+		},
+		60_000,
+		"the Green-API Trigger's test URL at the stand-in",
+	);
+	const delivery = await lib.standInControl(urls, 'green-notify', { idInstance, body: world.loopNotification(urls) });
+	if (!delivery.delivered || delivery.statuses[0] !== 200) throw new Error(`the stand-in could not deliver to ${testUrl}: ${JSON.stringify(delivery)}`);
+	await lib.waitFor(async () => ((await page.locator('[data-test-id="canvas-node-status-success"]').count()) === 3 ? true : undefined), 90_000, 'all three nodes to succeed');
+	const replies = (await lib.standInControl(urls, 'requests')).filter((r) => /sendFileByUpload/.test(r.path || r.url || ''));
+	if (!replies.length) throw new Error('Send Message ran, but the stand-in received no sendFileByUpload');
+}
+
+/** The loop's run on the canvas, run now unless the page already shows it. */
+async function wholeLoopRun(editor) {
+	const { page } = editor;
+	const shown = page.url().includes(`/workflow/${world.WF.loopRun.id}`) && (await page.locator('[data-test-id="canvas-node-status-success"]').count()) === 3;
+	if (!shown) await runWholeLoop(editor);
+}
+
 const SHOTS = [
 	{ file: 'node-panel.png', what: 'Download Message File panel (a DingTalk robot message pinned on the Webhook before it)', take: nodePanel(world.WF.download, world.WF.download.node) },
 	{ file: 'credential-dingtalk.png', what: 'DingTalk credential, tested', take: credentialDialog(world.CRED.DT.id) },
@@ -85,20 +144,36 @@ const SHOTS = [
 	{ file: 'green-api-trigger-polling.png', what: 'Green-API Trigger, polling mode', take: nodePanel(world.WF.greenPolling, world.WF.greenPolling.node) },
 	{ file: 'send-message-green-api.png', what: 'Send Message: Green-API reply with the downloaded file', take: nodePanel(world.WF.loop, world.WF.loop.send) },
 	{ file: 'send-message-dingtalk.png', what: 'Send Message: DingTalk text reply', take: nodePanel(world.WF.dtLoop, world.WF.dtLoop.send) },
-	{ file: 'workflow-run.png', what: 'Download Message File executed in the editor: the message in, the file out', take: nodePanel(world.WF.loop, world.WF.loop.download, runDownload) },
+	{ file: 'credential-feishu.png', what: 'Feishu / Lark API credential, tested', take: credentialDialog(world.CRED.FEISHU.id) },
+	{ file: 'feishu-trigger-long-connection.png', what: 'Feishu Trigger, long connection: one connection per event, no Webhook URLs', take: nodePanel(world.WF.feishuLongConnection, world.WF.feishuLongConnection.node, noWebhookUrls) },
+	{ file: 'feishu-trigger-webhook.png', what: 'Feishu Trigger, webhook mode with its Production URL', take: nodePanel(world.WF.feishuWebhook, world.WF.feishuWebhook.node, showWebhookUrls) },
 	{
 		file: 'workflow.png',
-		what: 'the whole loop on the canvas, Green-API Trigger → Download Message File → Send Message, executed up to the file',
+		what: 'the whole loop on the canvas, Green-API Trigger → Download Message File → Send Message, run by "Execute workflow" on a message the stand-in delivered',
 		take: async (editor) => {
 			const { page } = editor;
-			await nodePanel(world.WF.loop, world.WF.loop.download, runDownload)(editor);
-			await page.locator(`${NDV} [data-test-id="ndv-close-button"]`).click();
+			await wholeLoopRun(editor);
 			await page.locator('[data-test-id="zoom-to-fit"]').click();
 			await lib.sleep(800);
 			await page.locator('[data-test-id="zoom-in-button"]').click();
 			await lib.sleep(1200);
 			await settle(page);
 			return undefined; // the whole window: the workflow's name above the canvas
+		},
+	},
+	{
+		file: 'workflow-run.png',
+		what: 'Download Message File in that run: the message in, the file out',
+		take: async (editor) => {
+			const { page } = editor;
+			await wholeLoopRun(editor);
+			await page.locator('[data-test-id="canvas-node"]').filter({ hasText: 'Download Message File' }).first().dblclick();
+			const ndv = page.locator(NDV);
+			await ndv.locator('[data-test-id="output-panel"]').getByText('Binary', { exact: true }).first().click({ timeout: 60_000 });
+			await ndv.locator('[data-test-id="output-panel"]').getByText('Invoice 42.pdf').first().waitFor();
+			await lib.sleep(1500);
+			await settle(page);
+			return ndv;
 		},
 	},
 ];
