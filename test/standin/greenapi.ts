@@ -265,6 +265,8 @@ export class GreenApiStandIn {
 	/** Bytes of file parts received by sendFileByUpload, any outcome. */
 	uploadBytesReceived = 0;
 	private readonly sendFaults = new Map<string, ApiFault[]>();
+	private holding = false;
+	private readonly held: Array<() => void> = [];
 
 	/** Media-host requests the handler reads itself: uploads stream through the multipart parser. */
 	static streamsBody = (req: IncomingMessage): boolean => req.method === 'POST';
@@ -321,6 +323,21 @@ export class GreenApiStandIn {
 		this.sendFaults.set(key, [...(this.sendFaults.get(key) ?? []), { times: 1, ...fault }]);
 	}
 
+	/** sendMessage answers wait from now until releaseSends() (each is recorded in `sent` on arrival), so a test can count the sends in flight. */
+	holdSends(): void {
+		this.holding = true;
+	}
+
+	/** sendMessage calls whose answer holdSends() keeps back. */
+	get heldSends(): number {
+		return this.held.length;
+	}
+
+	releaseSends(): void {
+		this.holding = false;
+		for (const answer of this.held.splice(0)) answer();
+	}
+
 	setQuotaExceeded(idInstance: string | number, exceeded: boolean): void {
 		this.instance(idInstance).quotaExceeded = exceeded;
 	}
@@ -332,6 +349,7 @@ export class GreenApiStandIn {
 		this.sendCalls.sendFileByUpload = 0;
 		this.uploadBytesReceived = 0;
 		this.sendFaults.clear();
+		this.releaseSends();
 	}
 
 	private takeSendFault(idInstance: string, method: GreenSendMethod): ApiFault | undefined {
@@ -383,7 +401,8 @@ export class GreenApiStandIn {
 			typingTime: typeof body.typingTime === 'number' ? body.typingTime : undefined,
 			quotedMessageId: typeof body.quotedMessageId === 'string' ? body.quotedMessageId : undefined,
 		});
-		sendJson(ctx.res, 200, { idMessage });
+		if (this.holding) this.held.push(() => sendJson(ctx.res, 200, { idMessage }));
+		else sendJson(ctx.res, 200, { idMessage });
 	}
 
 	private async sendFileByUpload(ctx: RequestContext, v3: boolean, idInstance: string, token: string): Promise<void> {
