@@ -253,6 +253,29 @@ describe('Send Message through Green-API, in the engine', () => {
 		expect(run.items.map((item) => (item.json.sentMessage as IDataObject).chat)).toEqual(input.map((item) => item.chatId));
 	});
 
+	test("120 replies to 120 chats at the default concurrency against Green-API's 50 sends a second: every reply sent, no 429 reaches the user", async () => {
+		const limited = await startStandIn({ greenSendRateLimitPerSecond: 50 });
+		try {
+			limited.greenApi.addInstance({ idInstance: WA, apiTokenInstance: TOKEN, messenger: 'whatsapp' });
+			const input = Array.from({ length: 120 }, (_, i) => ({ chatId: `7900${String(1000000 + i)}@c.us`, text: `R${i}` }));
+			const started = Date.now();
+			const run = await runNode({
+				node: 'sendMessage',
+				parameters: { service: 'greenApi', recipient: 'chat', chatId: '={{ $json.chatId }}', content: 'text', text: '={{ $json.text }}', options: { maxRetries: 0 } } as never,
+				input,
+				credentials: new CredentialStore({ greenApi: { messenger: 'whatsapp', idInstance: WA, apiTokenInstance: TOKEN, apiUrl: limited.greenApiUrl, mediaUrl: limited.greenMediaUrl } }),
+			});
+			expect(run.error).toBeUndefined();
+			expect(run.items.map((item) => (item.json.sentMessage as IDataObject).chat)).toEqual(input.map((item) => item.chatId));
+			expect(limited.greenApi.sent.map((sent) => sent.message).sort()).toEqual(input.map((item) => item.text).sort());
+			// 120 sends at 50 a second take two windows at least; the burst's 429s were waited out, not retried away (Max Retries 0).
+			expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+			expect(limited.stats.rateLimited429).toBeGreaterThan(0);
+		} finally {
+			await limited.close();
+		}
+	});
+
 	test('fields mapped as {{ $json.field }} read the item as n8n would; other expressions are evaluated', async () => {
 		const input = [
 			{ chatId: '79001111111@c.us', text: 'plain' },

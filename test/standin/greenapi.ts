@@ -44,6 +44,8 @@ export interface GreenFileInput extends GreenMessageRef {
 export interface GreenApiOptions {
 	/** downloadFile calls allowed per instance in any 1 s window; undefined = no limit. */
 	rateLimitPerSecond?: number;
+	/** sendMessage calls allowed per instance in any 1 s window (Green-API documents 50); undefined = no limit. */
+	sendRateLimitPerSecond?: number;
 	/** Adds Retry-After to the 429s (the real API documents none). */
 	retryAfterSeconds?: number;
 	/** Status of an expired media link. Default 403. */
@@ -371,6 +373,10 @@ export class GreenApiStandIn {
 			if (fault.status === 429) this.stats.rateLimited429++;
 			return void sendApiFault(res, fault, {});
 		}
+		if (method === 'sendMessage' && this.rateLimited(`${idInstance}:sendMessage`, this.options.sendRateLimitPerSecond)) {
+			this.stats.rateLimited429++;
+			return void sendText(res, 429, 'Too Many Requests');
+		}
 		const instance = this.authorize(ctx, v3, idInstance, token);
 		if (!instance) return undefined;
 		if (instance.state === 'starting') return void sendText(res, 400, 'instance in starting process try later');
@@ -540,7 +546,7 @@ export class GreenApiStandIn {
 		const byInstance = this.stats.greenDownloadFileCallsByInstance;
 		byInstance[idInstance] = (byInstance[idInstance] ?? 0) + 1;
 		if (ctx.req.method !== 'POST') return sendText(res, 405, 'Method Not Allowed');
-		if (this.rateLimited(idInstance)) {
+		if (this.rateLimited(idInstance, this.options.rateLimitPerSecond)) {
 			this.stats.rateLimited429++;
 			const retry = this.options.retryAfterSeconds;
 			return sendText(res, 429, 'Too Many Requests', retry !== undefined ? { 'Retry-After': String(retry) } : {});
@@ -581,12 +587,11 @@ export class GreenApiStandIn {
 		sendJson(res, 200, { downloadUrl: this.currentLink(entry).url });
 	}
 
-	private rateLimited(idInstance: string): boolean {
-		const limit = this.options.rateLimitPerSecond;
+	private rateLimited(key: string, limit: number | undefined): boolean {
 		if (limit === undefined) return false;
 		const now = Date.now();
-		const recent = (this.recentCalls.get(idInstance) ?? []).filter((t) => t > now - 1000);
-		this.recentCalls.set(idInstance, recent);
+		const recent = (this.recentCalls.get(key) ?? []).filter((t) => t > now - 1000);
+		this.recentCalls.set(key, recent);
 		if (recent.length >= limit) return true;
 		recent.push(now);
 		return false;
