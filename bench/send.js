@@ -142,7 +142,10 @@ async function textReplies(ctx) {
 }
 
 const WHY_UPLOAD_MISSED = (u) =>
-	`- **${CONFIG.sizeMB} MB upload, ≤ 1.10× \`curl -F\`: missed** (${u.timeRatio.toFixed(2)}×; ${u.fetchRatio.toFixed(2)}× Node's fetch, which buffers the whole file first). The node streams the file with little CPU of its own (a CPU profile of one upload: reads, socket writes and GC ~150 ms of ~500 ms; the rest it waits on the socket), from n8n's storage stream in 64 KB chunks through axios's multipart encoder (\`Readable.from\` over nested async generators: promises per chunk at each level), where curl reads and writes in one C loop. Not changed here: the text replies were this round's work; the upload path is \`nodes/shared/pipeline/storedCopy.ts\` and \`nodes/shared/transport/multipartBody.ts\`. Runs on this shared machine vary by 30 % and more (see below).`;
+	`- **${CONFIG.sizeMB} MB upload, ≤ 1.10× \`curl -F\`: missed** (${u.timeRatio.toFixed(2)}×; ${u.fetchRatio.toFixed(2)}× Node's fetch, which buffers the whole file first). The node streams the file with little CPU of its own (a CPU profile of one upload: file reads, socket writes and GC take well under half of its time; the rest it waits on the socket), from n8n's storage stream in 64 KB chunks through axios's multipart encoder (\`Readable.from\` over nested async generators: promises per chunk at each level), where curl reads and writes in one C loop. Not changed here: the text replies were this round's work; the upload path is \`nodes/shared/pipeline/storedCopy.ts\` and \`nodes/shared/transport/multipartBody.ts\`. Runs on this shared machine vary by 30 % and more (see below).`;
+
+const WHY_ONE_CHAT =
+	"- **All replies to one chat (not a goal, shown for the cost of order)**: Send Message sends a chat's messages one after the other, each after the previous one's answer, so that they arrive in item order; the HTTP Request node sends them all at once, and Green-API would queue them in whatever order they arrive. Here that is 200 round trips in a row against one.";
 
 const WHY_TEXT_MISSED = `
 - **Text replies, ≥ 1.0× the HTTP Request node: missed** in this run. Each call costs both nodes the same (n8n's request helper, a new connection per call to the same stand-in); Send Message reads Chat ID and Text mapped as \`{{ $json.field }}\` without n8n's expression evaluation (the HTTP Request node evaluates its body per item), and sends to 20 chats at once (Green-API's default) where the HTTP Request node starts all calls together. On this shared 2-core machine the spread between runs is wider than the difference: see the runs below.
@@ -169,6 +172,7 @@ function report(results) {
 	const why = [];
 	if (u && u.timeRatio > 1.1) why.push(WHY_UPLOAD_MISSED(u));
 	if (t && t.many.speedup < 1) why.push(WHY_TEXT_MISSED.trim());
+	if (t && t.one.speedup < 1) why.push(WHY_ONE_CHAT);
 	if (why.length) lines.push('## Where goals are missed, and why', '', ...why, '');
 	lines.push('## How it was measured', '');
 	if (u) {
