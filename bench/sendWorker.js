@@ -1,16 +1,18 @@
 'use strict';
 // One upload measurement, in a fresh Node process (every figure starts from the same clean
 // heap): the Send Message node sending a file n8n stored (filesystem mode) through n8n-core's
-// real engine (test/helpers/engine.ts, bundled by send.js), or — the floor — the same file
-// posted as a streamed multipart form with Node's own fetch.
+// real engine (test/helpers/engine.ts, bundled by send.js), or — the floors — the same file
+// posted as a multipart form by `curl -F` (streams it from disk) or by Node's own fetch (which
+// buffers the whole file on the way: ~108 MB growth for 100 MB, and slower).
 //
 //   node --expose-gc bench/sendWorker.js <job.json>     → prints one JSON line: the result
 //
-// Job: { what: 'node'|'fetch', engine, storageDir, file, size, url (sendFileByUpload, fetch only),
+// Job: { what: 'node'|'fetch'|'curl', engine, storageDir, file, size, url (sendFileByUpload, fetch only),
 //        credential (greenApi), chatId, warmupFile,
 //        parameters, credentials (optional: another service's Send Message parameters and its
 //        credentials by type, e.g. bench/feishu.js; then there is no fetch warm-up without url) }
 
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -62,6 +64,33 @@ async function viaFetch(file, name) {
 	return body;
 }
 
+/**
+ * The other floor: curl posting the same form (`-F file=@…`, read from disk as it is sent),
+ * its own process; `growth` is curl's peak RSS (VmHWM), since none of it is this process's.
+ */
+async function viaCurl(file, name) {
+	const started = process.hrtime.bigint();
+	const child = spawn('curl', ['-sS', '--fail-with-body', '-F', `chatId=${job.chatId}`, '-F', `fileName=${name}`, '-F', `file=@${file};type=application/octet-stream;filename=${name}`, job.url]);
+	let hwm = 0;
+	const poll = () => {
+		try {
+			const kb = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+			if (kb) hwm = Math.max(hwm, Number(kb[1]) * 1024);
+		} catch {
+			// gone already
+		}
+	};
+	const timer = setInterval(poll, 5);
+	let out = '';
+	child.stdout.on('data', (chunk) => (out += chunk));
+	child.stderr.on('data', (chunk) => (out += chunk));
+	const code = await new Promise((resolve) => child.on('exit', (c) => { poll(); resolve(c); }));
+	clearInterval(timer);
+	const ms = Number(process.hrtime.bigint() - started) / 1e6;
+	if (code !== 0 || !/"idMessage"/.test(out)) throw new Error(`curl upload: exit ${code} ${out.slice(0, 200)}`);
+	return { ms, growth: hwm, method: 'curl VmHWM' };
+}
+
 /** The file as a previous node would have left it: stored by n8n in filesystem mode (not measured). */
 async function storedInput(file) {
 	const binary = await storedBinary(fs.createReadStream(file), { fileName: path.basename(file), mimeType: 'application/octet-stream' }, 'filesystem');
@@ -91,6 +120,10 @@ async function viaNode(file, credentials) {
 			void warm;
 			const r = await viaNode(job.file, credentials);
 			process.stdout.write(`${JSON.stringify({ ok: true, result: { ms: r.ms, gcMs: r.gcMs, growth: r.mem.growth, method: r.mem.method } })}\n`);
+		} else if (job.what === 'curl') {
+			await viaCurl(job.warmupFile, 'warmup.bin');
+			const r = await viaCurl(job.file, path.basename(job.file));
+			process.stdout.write(`${JSON.stringify({ ok: true, result: r })}\n`);
 		} else {
 			const r = await measure(() => viaFetch(job.file, path.basename(job.file)));
 			process.stdout.write(`${JSON.stringify({ ok: true, result: { ms: r.ms, gcMs: r.gcMs, growth: r.mem.growth, method: r.mem.method } })}\n`);

@@ -5,6 +5,7 @@ import { properties } from './description';
 import { messengerNames, serviceCredentials, serviceLabelExpression } from '../shared/node/service';
 import { senders } from '../shared/messengers';
 import { findMessage } from '../shared/messengers/incomingMessage';
+import { parameterValue } from '../shared/messengers/parameterValue';
 import type { ChatTarget, ExecutionState, MessageSender, SendOptions } from '../shared/messengers/types';
 import { failedItemJson, secretsOf, toNodeError } from '../shared/node/errors';
 import { itemParameters, mappedMessage } from '../shared/node/message';
@@ -12,6 +13,9 @@ import { runsAsTool } from '../shared/node/tool';
 import { forEachWithConcurrency } from '../shared/pipeline/itemPool';
 import { prepareOutgoingFile } from '../shared/pipeline/sendMessageFile';
 import { inputError } from '../shared/transport/errors';
+
+/** The Concurrency option's ceiling. */
+const MAX_CONCURRENCY = 20;
 
 interface NodeOptions {
 	concurrency?: number;
@@ -43,7 +47,7 @@ async function targetOf(context: IExecuteFunctions, sender: MessageSender, itemI
 }
 
 function textOf(context: IExecuteFunctions, itemIndex: number, required: boolean): string {
-	const value = context.getNodeParameter('text', itemIndex, '') as unknown;
+	const value = parameterValue(context, 'text', itemIndex, '');
 	const text = typeof value === 'string' ? value : value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
 	if (required && text.trim() === '') {
 		throw inputError('Text is empty', 'Write the reply in Text, or map it from an earlier node (e.g. an AI answer or OCR text).');
@@ -79,7 +83,9 @@ export class SendMessage implements INodeType {
 		// An agent's tool hands the model its output: what was sent, not the agent's own input echoed back.
 		const asTool = runsAsTool(this);
 		const results: INodeExecutionData[] = new Array(items.length);
-		const concurrency = Math.max(1, Math.min(20, Math.floor((this.getNodeParameter('options', 0, {}) as NodeOptions).concurrency ?? 4)));
+		// 0 (the default): as many chats as the messenger takes at once.
+		const chosen = Math.floor((this.getNodeParameter('options', 0, {}) as NodeOptions).concurrency ?? 0);
+		const concurrency = Math.min(MAX_CONCURRENCY, chosen >= 1 ? chosen : sender.chatsAtOnce);
 
 		const parameter = itemParameters(this);
 		const sendItem = async (itemIndex: number, target: ChatTarget): Promise<IDataObject> => {
@@ -119,7 +125,10 @@ export class SendMessage implements INodeType {
 		// Each chat gets its messages one after the other, in the order of the items; different chats in parallel.
 		const chats = new Map<string, number[]>();
 		targets.forEach((target, itemIndex) => {
-			if (target) chats.set(target.chat, [...(chats.get(target.chat) ?? []), itemIndex]);
+			if (!target) return;
+			const queue = chats.get(target.chat);
+			if (queue) queue.push(itemIndex);
+			else chats.set(target.chat, [itemIndex]);
 		});
 		const queues = [...chats.values()];
 		let stopped = false;

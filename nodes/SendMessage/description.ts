@@ -70,9 +70,10 @@ const options: INodeProperties = {
 				displayName: 'Concurrency',
 				name: 'concurrency',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 20 },
-				default: 4,
-				description: 'How many chats to send to at the same time. Messages to one chat always go one after the other, in the order of the items.',
+				typeOptions: { minValue: 0, maxValue: 20 },
+				default: 0,
+				description:
+					'How many chats to send to at the same time; 0: as many as the messenger takes (20 for Green-API and Feishu, 4 for DingTalk, whose throttling spends retries). Messages to one chat always go one after the other, in the order of the items.',
 			},
 			{
 				displayName: 'File Name',

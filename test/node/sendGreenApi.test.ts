@@ -233,6 +233,74 @@ describe('Send Message through Green-API, in the engine', () => {
 		expect(run.items.map((item) => item.pairedItem)).toEqual(input.map((_, item) => ({ item })));
 	});
 
+	test('by default 20 chats at once, the next message to a chat only after its answer', async () => {
+		// Items 0–24 to chats c0–c24, items 25–29 again to c0–c4.
+		const chatOf = (i: number) => `7900000${String(i % 25).padStart(4, '0')}@c.us`;
+		const input = Array.from({ length: 30 }, (_, i) => ({ chatId: chatOf(i), text: `T${i}` }));
+		s.greenApi.holdSends();
+		const running = send({ parameters: { recipient: 'chat', chatId: '={{ $json.chatId }}', text: '={{ $json.text }}' }, input });
+		const deadline = Date.now() + 10_000;
+		while (s.greenApi.heldSends < 20 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+		await new Promise((resolve) => setTimeout(resolve, 200)); // a 21st would have arrived by now
+		expect(s.greenApi.heldSends).toBe(20);
+		expect(s.greenApi.sent.map((sent) => sent.message).sort()).toEqual(input.slice(0, 20).map((item) => item.text).sort());
+		s.greenApi.releaseSends();
+		const run = await running;
+		expect(run.error).toBeUndefined();
+		const order = s.greenApi.sent.map((sent) => sent.message);
+		for (let chat = 0; chat < 5; chat++) expect(order.indexOf(`T${chat}`)).toBeLessThan(order.indexOf(`T${chat + 25}`));
+		expect(order).toHaveLength(30);
+		expect(run.items.map((item) => (item.json.sentMessage as IDataObject).chat)).toEqual(input.map((item) => item.chatId));
+	});
+
+	test("120 replies to 120 chats at the default concurrency against Green-API's 50 sends a second: every reply sent, no 429 reaches the user", async () => {
+		const limited = await startStandIn({ greenSendRateLimitPerSecond: 50 });
+		try {
+			limited.greenApi.addInstance({ idInstance: WA, apiTokenInstance: TOKEN, messenger: 'whatsapp' });
+			const input = Array.from({ length: 120 }, (_, i) => ({ chatId: `7900${String(1000000 + i)}@c.us`, text: `R${i}` }));
+			const started = Date.now();
+			const run = await runNode({
+				node: 'sendMessage',
+				parameters: { service: 'greenApi', recipient: 'chat', chatId: '={{ $json.chatId }}', content: 'text', text: '={{ $json.text }}', options: { maxRetries: 0 } } as never,
+				input,
+				credentials: new CredentialStore({ greenApi: { messenger: 'whatsapp', idInstance: WA, apiTokenInstance: TOKEN, apiUrl: limited.greenApiUrl, mediaUrl: limited.greenMediaUrl } }),
+			});
+			expect(run.error).toBeUndefined();
+			expect(run.items.map((item) => (item.json.sentMessage as IDataObject).chat)).toEqual(input.map((item) => item.chatId));
+			expect(limited.greenApi.sent.map((sent) => sent.message).sort()).toEqual(input.map((item) => item.text).sort());
+			// 120 sends at 50 a second take two windows at least; the burst's 429s were waited out, not retried away (Max Retries 0).
+			expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+			expect(limited.stats.rateLimited429).toBeGreaterThan(0);
+		} finally {
+			await limited.close();
+		}
+	});
+
+	test('fields mapped as {{ $json.field }} read the item as n8n would; other expressions are evaluated', async () => {
+		const input = [
+			{ chatId: '79001111111@c.us', text: 'plain' },
+			{ chatId: '79001111111@c.us', text: 'bracketed' },
+			{ chatId: '79001111111@c.us', text: 'with suffix' },
+		];
+		const run = await send({
+			parameters: { recipient: 'chat', chatId: '={{ $json.chatId }}', text: '={{ $json["text"] }}' },
+			input: input.slice(0, 2),
+		});
+		expect(run.error).toBeUndefined();
+		const suffixed = await send({ parameters: { recipient: 'chat', chatId: '={{ $json.chatId }}', text: '={{ $json.text }}!' }, input: input.slice(2) });
+		expect(suffixed.error).toBeUndefined();
+		expect(s.greenApi.sent.map((sent) => [sent.chatId, sent.message])).toEqual([
+			['79001111111@c.us', 'plain'],
+			['79001111111@c.us', 'bracketed'],
+			['79001111111@c.us', 'with suffix!'],
+		]);
+		// A MAX chat ID that is a number in the item, and a text field the item lacks.
+		const max = await send({ idInstance: MAX, messenger: 'max', parameters: { recipient: 'chat', chatId: '={{ $json.chat }}', text: '={{ $json.text }}' }, input: [{ chat: -10000000000000, text: 'to MAX' }] });
+		expect(sentOf(max)).toMatchObject({ messenger: 'max', chat: '-10000000000000' });
+		const missing = await send({ parameters: { recipient: 'chat', chatId: '={{ $json.chatId }}', text: '={{ $json.reply }}' }, input: [input[0]] });
+		expect(missing.error?.message).toBe('Text is empty');
+	});
+
 	test('with Concurrency 1 every item waits for the one before it, whatever its chat', async () => {
 		const input = Array.from({ length: 6 }, (_, i) => ({ chatId: `7900000000${i}@c.us`, text: `T${i}` }));
 		const run = await send({ parameters: { recipient: 'chat', chatId: '={{ $json.chatId }}', text: '={{ $json.text }}' }, options: { concurrency: 1 }, input });

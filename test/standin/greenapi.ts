@@ -44,6 +44,8 @@ export interface GreenFileInput extends GreenMessageRef {
 export interface GreenApiOptions {
 	/** downloadFile calls allowed per instance in any 1 s window; undefined = no limit. */
 	rateLimitPerSecond?: number;
+	/** sendMessage calls allowed per instance in any 1 s window (Green-API documents 50); undefined = no limit. */
+	sendRateLimitPerSecond?: number;
 	/** Adds Retry-After to the 429s (the real API documents none). */
 	retryAfterSeconds?: number;
 	/** Status of an expired media link. Default 403. */
@@ -265,6 +267,8 @@ export class GreenApiStandIn {
 	/** Bytes of file parts received by sendFileByUpload, any outcome. */
 	uploadBytesReceived = 0;
 	private readonly sendFaults = new Map<string, ApiFault[]>();
+	private holding = false;
+	private readonly held: Array<() => void> = [];
 
 	/** Media-host requests the handler reads itself: uploads stream through the multipart parser. */
 	static streamsBody = (req: IncomingMessage): boolean => req.method === 'POST';
@@ -321,6 +325,21 @@ export class GreenApiStandIn {
 		this.sendFaults.set(key, [...(this.sendFaults.get(key) ?? []), { times: 1, ...fault }]);
 	}
 
+	/** sendMessage answers wait from now until releaseSends() (each is recorded in `sent` on arrival), so a test can count the sends in flight. */
+	holdSends(): void {
+		this.holding = true;
+	}
+
+	/** sendMessage calls whose answer holdSends() keeps back. */
+	get heldSends(): number {
+		return this.held.length;
+	}
+
+	releaseSends(): void {
+		this.holding = false;
+		for (const answer of this.held.splice(0)) answer();
+	}
+
 	setQuotaExceeded(idInstance: string | number, exceeded: boolean): void {
 		this.instance(idInstance).quotaExceeded = exceeded;
 	}
@@ -332,6 +351,7 @@ export class GreenApiStandIn {
 		this.sendCalls.sendFileByUpload = 0;
 		this.uploadBytesReceived = 0;
 		this.sendFaults.clear();
+		this.releaseSends();
 	}
 
 	private takeSendFault(idInstance: string, method: GreenSendMethod): ApiFault | undefined {
@@ -352,6 +372,10 @@ export class GreenApiStandIn {
 			this.stats.faultsInjected++;
 			if (fault.status === 429) this.stats.rateLimited429++;
 			return void sendApiFault(res, fault, {});
+		}
+		if (method === 'sendMessage' && this.rateLimited(`${idInstance}:sendMessage`, this.options.sendRateLimitPerSecond)) {
+			this.stats.rateLimited429++;
+			return void sendText(res, 429, 'Too Many Requests');
 		}
 		const instance = this.authorize(ctx, v3, idInstance, token);
 		if (!instance) return undefined;
@@ -383,7 +407,8 @@ export class GreenApiStandIn {
 			typingTime: typeof body.typingTime === 'number' ? body.typingTime : undefined,
 			quotedMessageId: typeof body.quotedMessageId === 'string' ? body.quotedMessageId : undefined,
 		});
-		sendJson(ctx.res, 200, { idMessage });
+		if (this.holding) this.held.push(() => sendJson(ctx.res, 200, { idMessage }));
+		else sendJson(ctx.res, 200, { idMessage });
 	}
 
 	private async sendFileByUpload(ctx: RequestContext, v3: boolean, idInstance: string, token: string): Promise<void> {
@@ -521,7 +546,7 @@ export class GreenApiStandIn {
 		const byInstance = this.stats.greenDownloadFileCallsByInstance;
 		byInstance[idInstance] = (byInstance[idInstance] ?? 0) + 1;
 		if (ctx.req.method !== 'POST') return sendText(res, 405, 'Method Not Allowed');
-		if (this.rateLimited(idInstance)) {
+		if (this.rateLimited(idInstance, this.options.rateLimitPerSecond)) {
 			this.stats.rateLimited429++;
 			const retry = this.options.retryAfterSeconds;
 			return sendText(res, 429, 'Too Many Requests', retry !== undefined ? { 'Retry-After': String(retry) } : {});
@@ -562,12 +587,11 @@ export class GreenApiStandIn {
 		sendJson(res, 200, { downloadUrl: this.currentLink(entry).url });
 	}
 
-	private rateLimited(idInstance: string): boolean {
-		const limit = this.options.rateLimitPerSecond;
+	private rateLimited(key: string, limit: number | undefined): boolean {
 		if (limit === undefined) return false;
 		const now = Date.now();
-		const recent = (this.recentCalls.get(idInstance) ?? []).filter((t) => t > now - 1000);
-		this.recentCalls.set(idInstance, recent);
+		const recent = (this.recentCalls.get(key) ?? []).filter((t) => t > now - 1000);
+		this.recentCalls.set(key, recent);
 		if (recent.length >= limit) return true;
 		recent.push(now);
 		return false;

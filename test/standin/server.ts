@@ -43,6 +43,8 @@ export interface StandInOptions {
 	ossLinkLifetimeSeconds?: number;
 	/** Green-API downloadFile calls allowed per instance in any 1 s window. Default: no limit. */
 	rateLimitPerSecond?: number;
+	/** Green-API sendMessage calls allowed per instance in any 1 s window. Default: no limit. */
+	greenSendRateLimitPerSecond?: number;
 	/** Retry-After on Green-API 429s. Default: none (like the real API). */
 	retryAfterSeconds?: number;
 	/** Status of an expired Green media link. Default 403. */
@@ -111,6 +113,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
 		stats,
 		{
 			rateLimitPerSecond: options.rateLimitPerSecond,
+			sendRateLimitPerSecond: options.greenSendRateLimitPerSecond,
 			retryAfterSeconds: options.retryAfterSeconds,
 			expiredLinkStatus: options.greenExpiredLinkStatus ?? 403,
 		},

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { inputError } from '../transport/errors';
+import { parameterValue } from './parameterValue';
 
 /**
  * Reads an identifier parameter as a trimmed string. Expressions often yield numbers
@@ -13,8 +14,7 @@ export function readIdentifier(
 	itemIndex: number,
 	required: boolean,
 ): string {
-	const value = context.getNodeParameter(parameterName, itemIndex, '') as unknown;
-	return identifierValue(value, displayName, required);
+	return identifierValue(parameterValue(context, parameterName, itemIndex, ''), displayName, required);
 }
 
 export function identifierValue(value: unknown, displayName: string, required: boolean): string {

@@ -163,6 +163,11 @@ export interface SentMessage {
 export interface MessageSender {
 	readonly credentialType: string;
 	readonly displayName: string;
+	/**
+	 * How many chats Send Message sends to at the same time when its Concurrency is 0 (the
+	 * default): as many as the messenger's rate limits take without failing a send.
+	 */
+	readonly chatsAtOnce: number;
 	/** Whether an object has the shape of this messenger's incoming messages. */
 	recognises(message: IDataObject): boolean;
 	/** The chat an incoming message came from: the reply goes back there. Throws an input error naming what is missing. */

@@ -1,5 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
+import { parameterValue } from '../messengers/parameterValue';
+
 /**
  * What the user mapped to the Message parameter for one item. When it is the default
  * `{{ $json }}` the item itself is read, skipping n8n's per-item expression evaluation
@@ -18,10 +20,11 @@ export function mappedMessage(context: IExecuteFunctions, itemIndex: number): un
  */
 export function itemParameters(context: IExecuteFunctions): <T>(name: string, itemIndex: number, fallback: T) => T {
 	const invariant = new Map<string, unknown>();
+	const { parameters } = context.getNode();
 	return <T>(name: string, itemIndex: number, fallback: T): T => {
 		if (invariant.has(name)) return invariant.get(name) as T;
-		const value = context.getNodeParameter(name, itemIndex, fallback as never) as T;
-		const raw = context.getNode().parameters[name];
+		const value = parameterValue(context, name, itemIndex, fallback) as T;
+		const raw = parameters[name];
 		// An expression is a string starting with '='; inside a collection it shows as "=… in the JSON.
 		if (!(typeof raw === 'string' ? raw.startsWith('=') : JSON.stringify(raw ?? null).includes('"='))) invariant.set(name, value);
 		return value;

@@ -132,6 +132,8 @@ function textMessage(text: string, options: SendOptions): RobotMessage {
 export const dingTalkSender: MessageSender = {
 	credentialType: 'dingTalkApi',
 	displayName: 'DingTalk robot',
+	// DingTalk documents no per-robot rate, and its throttling (QpsLimit) spends Max Retries: kept low.
+	chatsAtOnce: 4,
 	recognises: isDingTalkMessage,
 
 	async replyTarget(context: IExecuteFunctions, message: IDataObject, itemIndex: number): Promise<ChatTarget> {

@@ -40,6 +40,8 @@ function captionAfterFileError(messageId: string, error: unknown): MessageFileEr
 export const feishuSender: MessageSender = {
 	credentialType: 'feishuApi',
 	displayName: 'Feishu / Lark',
+	// The sends are paced to Feishu's limits per chat and per app (./send.ts), however many run at once.
+	chatsAtOnce: 20,
 	recognises: isFeishuMessage,
 
 	replyTarget: async (context: IExecuteFunctions, message: IDataObject, itemIndex: number): Promise<ChatTarget> =>

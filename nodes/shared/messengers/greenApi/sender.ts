@@ -7,6 +7,9 @@ import { assertGreenApiSendable, sendGreenApiFile, sendGreenApiText } from './se
 export const greenApiSender: MessageSender = {
 	credentialType: 'greenApi',
 	displayName: 'Green-API',
+	// Green-API queues every send anyway, and the 429s above its 50 sends a second are waited out
+	// without spending Max Retries (./send.ts).
+	chatsAtOnce: 20,
 	recognises: isGreenApiMessage,
 	replyTarget: async (context, message) => await greenApiReplyTarget(context, message),
 	chatFromFields: async (context, itemIndex) => greenApiChatFromFields(context, itemIndex),
