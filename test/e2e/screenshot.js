@@ -74,33 +74,6 @@ function credentialDialog(id) {
 	};
 }
 
-/** Long-connection mode needs no URL: the panel must not offer the "Webhook URLs" section. */
-async function noWebhookUrls(page) {
-	await page.locator(NDV).getByText('one connection of the app', { exact: false }).first().waitFor();
-	if (await page.locator(NDV).getByText('Webhook URLs').count()) throw new Error('the long-connection panel shows "Webhook URLs"');
-}
-
-/** A credential's dialog once n8n's own test of it has passed against the stand-in. */
-function credentialDialog(id) {
-	return async ({ page, baseUrl }) => {
-		await page.goto(`${baseUrl}/home/credentials/${id}`);
-		const modal = page.locator('[data-test-id="editCredential-modal"]');
-		await modal.locator('[data-test-id="credential-edit-dialog"] input').first().waitFor({ timeout: 60_000 });
-		await modal.locator('text=/Connection tested successfully|Couldn.t connect with these settings/').first().waitFor();
-		if (!(await modal.getByText('Connection tested successfully').isVisible())) throw new Error("n8n's credential test failed against the stand-in");
-		await settle(page);
-		return page.locator(CREDENTIAL_DIALOG).first();
-	};
-}
-
-/** Runs Download Message File in the loop workflow (the trigger's output is pinned) from its panel; the file shows in its output. */
-async function runDownload(page) {
-	const ndv = page.locator(NDV);
-	await ndv.locator('[data-test-id="node-execute-button"]').click();
-	await ndv.locator('[data-test-id="output-panel"]').getByText('Binary', { exact: true }).first().click({ timeout: 60_000 });
-	await ndv.locator('[data-test-id="output-panel"]').getByText('Invoice 42.pdf').first().waitFor();
-}
-
 /**
  * Runs the unpinned WhatsApp loop as a user tests it: "Execute workflow" makes the Green-API
  * Trigger register its test URL at the stand-in (setSettings, as at Green-API), the stand-in
