@@ -3,6 +3,7 @@ import { sleep } from 'n8n-workflow';
 
 import { MessageFileError } from './errors';
 import { bodyText, headerValue, networkError, retryAfterMs } from './apiResponse';
+import { readAheadUpTo } from './largeReads';
 
 /** A response body as axios hands it over: a Node readable stream. */
 export interface ByteStream extends NodeJS.ReadableStream {
@@ -374,7 +375,8 @@ export async function openDownload(httpRequest: HttpRequest, url: string, limits
 			received += chunk.length;
 			return maxBytes && received > maxBytes ? tooLargeError(received, maxBytes, false) : undefined;
 		});
-		const body = stream;
-		return { head, complete: false, body, contentType, contentLength, finalUrl: current, bytesReceived: () => received };
+		// Whoever stores the body reads it in large pieces (few, large file writes).
+		readAheadUpTo(stream);
+		return { head, complete: false, body: stream, contentType, contentLength, finalUrl: current, bytesReceived: () => received };
 	}
 }
