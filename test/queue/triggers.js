@@ -241,10 +241,17 @@ async function filesScenario(stack, urls, mode, round) {
 		else checkRun(s, lib.fixtureSha(m.f.fixture), prefixOf(mode), problems, `DingTalk ${m.f.msgtype}`);
 	}
 	if (dtRows.length !== messages.length) problems.push(`DingTalk: ${dtRows.length} executions for ${messages.length} messages`);
+	// The main acknowledges once it learns each execution finished (through Redis), which can trail
+	// the database row on a loaded machine; what is still unacknowledged after that is named.
 	const stats = await waitFor(async () => {
 		const s = await gateway(urls, 'stats');
 		return s.unacked === 0 ? s : undefined;
-	}, 10_000, 'every DingTalk message acknowledged');
+	}, 30_000, 'every DingTalk message acknowledged').catch(async (error) => {
+		const s = await gateway(urls, 'stats');
+		const sent = new Set(messages.map((m) => m.message.msgId));
+		const left = (s.unackedMessages || []).map((m) => `${m.msgId}${sent.has(m.msgId) ? '' : ' (not sent in this round)'}: ${m.deliveries} deliveries`);
+		throw new Error(`${error.message}; unacknowledged: ${left.join(', ') || 'none listed'}`);
+	});
 	// Webhook modes: the main receives the call and runs the trigger's webhook (the file attached there).
 	const hookRows = await webhookModes(stack, urls, mode, round, problems);
 	const lines = workerTriggerLines(stack);

@@ -182,7 +182,14 @@ export class DingTalkStreamGateway {
 
 	/** Robot messages not acknowledged yet (and not given up on). */
 	get unacked(): number {
-		return [...this.pending.values()].filter((entry) => entry.deliveries < this.options.maxDeliveries).length;
+		return this.unackedMessages().length;
+	}
+
+	/** Which messages those are: for a test that waited in vain to say which and how often each went out. */
+	unackedMessages(): Array<{ msgId: string; messageId: string; clientId?: string; deliveries: number }> {
+		return [...this.pending.values()]
+			.filter((entry) => entry.deliveries < this.options.maxDeliveries)
+			.map(({ msgId, messageId, clientId, deliveries }) => ({ msgId, messageId, clientId, deliveries }));
 	}
 
 	/** SYSTEM disconnect to every connection (DingTalk's way of asking for a reconnect). */
@@ -361,7 +368,7 @@ export class DingTalkStreamGateway {
 		const route = `${req.method} ${new URL(req.url ?? '/', 'http://127.0.0.1').pathname}`;
 		switch (route) {
 			case 'GET /__stream/stats':
-				return sendJson(res, 200, { ...this.stats, liveConnections: this.liveConnections, liveByClient: this.liveByClient(), unacked: this.unacked });
+				return sendJson(res, 200, { ...this.stats, liveConnections: this.liveConnections, liveByClient: this.liveByClient(), unacked: this.unacked, unackedMessages: this.unackedMessages() });
 			case 'POST /__stream/deliver': {
 				const messages = Array.isArray(body.messages) ? (body.messages as Array<Record<string, unknown>>) : [];
 				const clientId = typeof body.clientId === 'string' ? body.clientId : undefined;
