@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 'use strict';
-// `npm test`: every leg of the suite, one after the other, while the tools the later legs
-// need (n8n 2.8.4, Chromium, Redis/PostgreSQL, Node 24 + n8n 2.41.1, the scanner, the
-// compatibility libraries) install in the background, one at a time. Ends with a table
-// (each leg: wall time, its test count, whether its caches were warm, how long it waited
-// for an install) and one plain line "N passed, N failed"; exit 1 if any leg failed.
+// `npm test`: every leg of the suite. After the build, two lanes run side by side (two cores:
+// most legs keep one busy): lane A lint → jest → e2e 2.8.4 → editor, printed as it runs;
+// lane B compat → queue mode → e2e 2.41.1 → scanner, each leg's output printed whole when it
+// ends. Meanwhile the tools the legs need (the compatibility libraries and Node 24, n8n 2.8.4,
+// Redis/PostgreSQL, Chromium, n8n 2.41.1, the scanner) install in the background, one at a
+// time, in the order the lanes need them. Ends with a table (each leg: its lane, wall time,
+// test count, whether its caches were warm, how long it waited for an install) and one plain
+// line "N passed, N failed"; exit 1 if any leg failed.
 //
-//   node test/run-all.js [--only=build,lint,jest,e2e,editor,e2e-latest,queue,scan,compat]
+//   node test/run-all.js [--only=build,lint,jest,e2e,editor,compat,queue,e2e-latest,scan] [--serial]
 //
+// --serial (or RUN_ALL_SERIAL=1): one leg at a time, every leg printed live (slower; for a
+// loaded machine or to read one leg's timing undisturbed).
 // Environment: RUN_ALL_BACKGROUND=0 installs nothing ahead (each leg installs what it needs
-// when it starts, as before); N8N_E2E_CACHE as for the install scripts.
+// when it starts); N8N_E2E_CACHE as for the install scripts.
 // A leg's count is its own closing "N passed, N failed" line(s) (jest's summary reporter,
 // the e2e/editor/queue runners, the scanner and release check, the compat run). A leg that
 // exits non-zero without reporting a failure counts as 1 failed; build and lint count only
@@ -29,6 +34,7 @@ const SCANNER_VERSION = '0.32.0';
 const args = process.argv.slice(2);
 const only = (args.find((a) => a.startsWith('--only=')) || '').slice('--only='.length).split(',').filter(Boolean);
 const background = process.env.RUN_ALL_BACKGROUND !== '0';
+const serial = args.includes('--serial') || process.env.RUN_ALL_SERIAL === '1';
 
 // ------------------------------------------------------------------ caches
 
@@ -58,16 +64,18 @@ const onPath = (names) => names.some((n) => spawnSync('sh', ['-c', `command -v $
  * `warm`: already installed when the run started (read before anything is installed).
  */
 const INSTALLS = [
+	// Lane B's first leg; ~1 min.
+	{ name: 'compat', cmd: ['bash', ['.ci/compat/run.sh', '--install-only']], warm: () => complete(compatHost()) && complete(`node-${NODE_LATEST}`) },
 	{ name: 'n8n-2.8.4', cmd: ['bash', ['.ci/install-n8n.sh']], warm: () => complete('n8n-2.8.4') },
-	{
-		name: 'chromium',
-		cmd: ['node', ['-e', "require('./test/e2e/browser').ensureChromium()"]],
-		warm: () => onPath([process.env.CHROMIUM, 'chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'].filter(Boolean)),
-	},
 	{
 		name: 'redis+postgresql',
 		cmd: ['node', ['-e', "require('./test/queue/services').ensurePackages({ log: (s) => console.error(s) }).catch((e) => { console.error(e.message); process.exit(1); })"]],
 		warm: () => require('./queue/services').missingPackages().length === 0,
+	},
+	{
+		name: 'chromium',
+		cmd: ['node', ['-e', "require('./test/e2e/browser').ensureChromium()"]],
+		warm: () => onPath([process.env.CHROMIUM, 'chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'].filter(Boolean)),
 	},
 	{
 		name: `n8n-${N8N_LATEST}`,
@@ -75,28 +83,29 @@ const INSTALLS = [
 		warm: () => complete(`n8n-${N8N_LATEST}`) && complete(`node-${NODE_LATEST}`),
 	},
 	{ name: `scanner-${SCANNER_VERSION}`, cmd: ['bash', ['.ci/scan-package.sh', '--install-only']], warm: () => complete(`scanner-${SCANNER_VERSION}`) },
-	{ name: 'compat', cmd: ['bash', ['.ci/compat/run.sh', '--install-only']], warm: () => complete(compatHost()) && complete(`node-${NODE_LATEST}`) },
 ];
 
 // ------------------------------------------------------------------ legs
 
 const JEST = ['node', ['node_modules/jest/bin/jest.js'], { NODE_OPTIONS: '--experimental-websocket' }];
+// lane: after the build, A and B run side by side; each lane runs its legs in this order.
 const LEGS = [
 	{ id: 'build', name: 'build', cmd: ['npm', ['run', 'build']], counts: false },
-	{ id: 'lint', name: 'lint', cmd: ['npm', ['run', 'lint']], counts: false },
-	{ id: 'jest', name: 'jest (in-process)', cmd: JEST },
-	{ id: 'e2e', name: 'e2e n8n 2.8.4', cmd: ['node', ['test/e2e/run.js']], needs: ['n8n-2.8.4'] },
-	{ id: 'editor', name: 'editor (Chromium)', cmd: ['node', ['test/e2e/editor.js']], needs: ['n8n-2.8.4', 'chromium'] },
-	{ id: 'queue', name: 'queue mode', cmd: ['node', ['test/queue/run.js']], needs: ['n8n-2.8.4', 'redis+postgresql'] },
+	{ id: 'lint', lane: 'A', name: 'lint', cmd: ['npm', ['run', 'lint']], counts: false },
+	{ id: 'jest', lane: 'A', name: 'jest (in-process)', cmd: JEST },
+	{ id: 'e2e', lane: 'A', name: 'e2e n8n 2.8.4', cmd: ['node', ['test/e2e/run.js']], needs: ['n8n-2.8.4'] },
+	{ id: 'editor', lane: 'A', name: 'editor (Chromium)', cmd: ['node', ['test/e2e/editor.js']], needs: ['n8n-2.8.4', 'chromium'] },
+	// Its jest prints "jest: …" too; "compat: …" is the same count, said once.
+	{ id: 'compat', lane: 'B', name: `compat n8n-core ${N8N_LATEST}`, cmd: ['bash', ['.ci/compat/run.sh']], needs: ['compat'], kinds: ['compat'] },
+	{ id: 'queue', lane: 'B', name: 'queue mode', cmd: ['node', ['test/queue/run.js']], needs: ['n8n-2.8.4', 'redis+postgresql'] },
 	{
 		id: 'e2e-latest',
+		lane: 'B',
 		name: `e2e n8n ${N8N_LATEST}`,
 		cmd: ['node', ['test/e2e/run.js', '--version-dependent'], { N8N_VERSION: N8N_LATEST }],
 		needs: [`n8n-${N8N_LATEST}`],
 	},
-	{ id: 'scan', name: 'scanner + release', cmd: ['bash', ['.ci/scan-package.sh']], needs: [`scanner-${SCANNER_VERSION}`], kinds: ['scan', 'release'] },
-	// Its jest prints "jest: …" too; "compat: …" is the same count, said once.
-	{ id: 'compat', name: `compat n8n-core ${N8N_LATEST}`, cmd: ['bash', ['.ci/compat/run.sh']], needs: ['compat'], kinds: ['compat'] },
+	{ id: 'scan', lane: 'B', name: 'scanner + release', cmd: ['bash', ['.ci/scan-package.sh']], needs: [`scanner-${SCANNER_VERSION}`], kinds: ['scan', 'release'] },
 ];
 
 // ------------------------------------------------------------------ running
@@ -190,35 +199,48 @@ async function main() {
 		say(`[test] installing in the background: ${installs.map((i) => i.name).join(' → ')}`);
 	}
 
-	const results = [];
-	let buildFailed = false;
-	for (const leg of wanted) {
-		if (buildFailed) {
-			results.push({ leg, skipped: true });
-			continue;
-		}
+	const results = new Map();
+	/** Runs one leg once the installs it needs are done; lane B's output is printed whole when it ends. */
+	const runLeg = async (leg, live) => {
 		const waitStart = Date.now();
 		await Promise.all((leg.needs || []).map((n) => done.get(n)));
 		const waited = Date.now() - waitStart;
-		say(`\n[test] ==== ${leg.name}${waited > 1000 ? ` (waited ${fmt(waited)} for ${leg.needs.join(', ')})` : ''}`);
-		const r = await runCommand(leg.cmd, { echo: true });
-		const count = tally(r.closing, leg.kinds);
-		results.push({ leg, code: r.code, ms: r.ms, waited, count });
-		say(`[test] ==== ${leg.name}: exit ${r.code} in ${fmt(r.ms)}`);
-		if (leg.id === 'build' && r.code !== 0) buildFailed = true;
+		const lane = leg.lane && !serial ? ` (lane ${leg.lane})` : '';
+		say(`\n[test] ==== ${leg.name}${lane}${waited > 1000 ? ` (waited ${fmt(waited)} for ${leg.needs.join(', ')})` : ''}${live ? '' : ': started, its output follows when it ends'}`);
+		const logFile = path.join(logDir, `leg-${leg.id}.log`);
+		const r = await runCommand(leg.cmd, { echo: live, logFile });
+		if (!live) {
+			say(`\n[test] ==== ${leg.name}${lane}: output`);
+			process.stdout.write(fs.readFileSync(logFile, 'utf8'));
+		}
+		results.set(leg.id, { leg, code: r.code, ms: r.ms, waited, count: tally(r.closing, leg.kinds) });
+		say(`[test] ==== ${leg.name}${lane}: exit ${r.code} in ${fmt(r.ms)}`);
+		return r.code;
+	};
+	const build = wanted.find((l) => l.id === 'build');
+	const buildFailed = build ? (await runLeg(build, true)) !== 0 : false;
+	const rest = wanted.filter((l) => l !== build);
+	if (buildFailed) for (const leg of rest) results.set(leg.id, { leg, skipped: true });
+	else if (serial) for (const leg of rest) await runLeg(leg, true);
+	else {
+		const lane = async (name, live) => {
+			for (const leg of rest.filter((l) => l.lane === name)) await runLeg(leg, live);
+		};
+		await Promise.all([lane('A', true), lane('B', false)]);
 	}
 	await Promise.allSettled(done.values());
 
 	// ---- the table
 	let passed = 0;
 	let failed = 0;
-	const rows = [['leg', 'wall time', 'tests', 'caches', 'waited for installs']];
-	for (const r of results) {
+	const rows = [['leg', 'lane', 'wall time', 'tests', 'caches', 'waited for installs']];
+	for (const r of wanted.map((l) => results.get(l.id)).filter(Boolean)) {
+		const lane = r.leg.lane && !serial ? r.leg.lane : '—';
 		const needs = r.leg.needs || [];
 		const caches = needs.length ? needs.map((n) => `${n} ${installs.find((i) => i.name === n)?.wasWarm ? 'warm' : 'cold'}`).join(', ') : '—';
 		if (r.skipped) {
 			failed++;
-			rows.push([r.leg.name, '—', 'not run (build failed)', caches, '']);
+			rows.push([r.leg.name, lane, '—', 'not run (build failed)', caches, '']);
 			continue;
 		}
 		let tests;
@@ -234,11 +256,11 @@ async function main() {
 			failed++;
 			tests = `FAILED (exit ${r.code})`;
 		} else tests = r.leg.counts === false ? 'ok' : 'ok, no count printed';
-		rows.push([r.leg.name, fmt(r.ms), tests, caches, r.waited > 1000 ? fmt(r.waited) : '']);
+		rows.push([r.leg.name, lane, fmt(r.ms), tests, caches, r.waited > 1000 ? fmt(r.waited) : '']);
 	}
 	if (background && installs.length) {
-		rows.push(['', '', '', '', '']);
-		for (const i of installs) rows.push([`install ${i.name}`, i.ms === undefined ? '—' : fmt(i.ms), i.ok ? 'ok' : 'FAILED', i.wasWarm ? 'warm' : 'cold', '(background)']);
+		rows.push(['', '', '', '', '', '']);
+		for (const i of installs) rows.push([`install ${i.name}`, '', i.ms === undefined ? '—' : fmt(i.ms), i.ok ? 'ok' : 'FAILED', i.wasWarm ? 'warm' : 'cold', '(background)']);
 	}
 	const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
 	say('\n[test] summary');
@@ -246,7 +268,7 @@ async function main() {
 		say(row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
 		if (n === 0) say(widths.map((w) => '-'.repeat(w)).join('  '));
 	}
-	say(`total ${fmt(Date.now() - t0)}${background ? '' : ' (no background installs)'}; commit ${gitHead()}`);
+	say(`total ${fmt(Date.now() - t0)}${serial ? ', one leg at a time' : ', lanes A and B side by side'}${background ? '' : ' (no background installs)'}; commit ${gitHead()}`);
 	say(`${passed} passed, ${failed} failed`);
 	process.exitCode = failed ? 1 : 0;
 }
