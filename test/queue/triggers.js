@@ -113,6 +113,16 @@ function triggerWorkflow(key) {
 		{ credentials: t.credentials },
 	);
 	const nodes = [triggerNode, hashNode("Hash the trigger's file", 'data', 'triggerSha', 220), download, hashNode("Hash the worker's file", 'workerFile', 'workerSha', 660)];
+	// The triggers that acknowledge when the execution finished learn of it from n8n's main, which
+	// waits on Bull's job.finished(). n8n removes finished jobs (removeOnComplete), and Bull then
+	// never settles finished() for a job that ended before the main asked (OptimalBits/bull#1906,
+	// #2504, "wontfix"): n8n's main never learns that execution ended, and the message stays
+	// unacknowledged for the trigger's wait limit. A second's wait on the worker keeps these
+	// executions out of that window, which a busy main (downloading the other messages' files)
+	// otherwise hits about once in 3 runs; docs/scaling-out.md says what users see.
+	if (t.parameters.options.acknowledge === 'executionFinished' || t.parameters.options.deleteAfter === 'executionFinished') {
+		nodes.splice(2, 0, node('Wait a second', 'n8n-nodes-base.wait', 1.1, { amount: 1, unit: 'seconds' }, [330, 0], { webhookId: crypto.randomUUID() }));
+	}
 	const chain = nodes.map((n) => n.name);
 	const connections = Object.fromEntries(chain.slice(0, -1).map((name, i) => [name, { main: [[{ node: chain[i + 1], type: 'main', index: 0 }]] }]));
 	return { id: wf.id, name: wf.name, active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
