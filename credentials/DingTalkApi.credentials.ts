@@ -1,21 +1,7 @@
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
-	ICredentialType,
-	IDataObject,
-	IHttpRequestHelper,
-	IHttpRequestOptions,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { forTestButton } from '../nodes/shared/transport/errors';
-import {
-	DEFAULT_DINGTALK_BASE_URL,
-	TOKEN_ERROR_CODES,
-	fetchAccessToken,
-	tokenErrorTestMessage,
-	withAccessToken,
-} from '../nodes/shared/messengers/dingTalk/api';
+import { DEFAULT_DINGTALK_BASE_URL, DINGTALK_TOKEN, TOKEN_ERROR_CODES, tokenErrorTestMessage } from '../nodes/shared/messengers/dingTalk/api';
+import { fetchTokenForN8n, putTokenOnRequest, tokenProperty } from '../nodes/shared/messengers/tokenCredential';
 
 export class DingTalkApi implements ICredentialType {
 	name = 'dingTalkApi';
@@ -126,36 +112,14 @@ export class DingTalkApi implements ICredentialType {
 			description:
 				"DingTalk's older API host, used to upload files the Send Message node sends. Empty: https://oapi.dingtalk.com for api.dingtalk.com, https://oapi.dingtalk.io for api.dingtalk.io, and Base URL itself for any other (a proxy serving both).",
 		},
-		{
-			displayName: 'Access Token',
-			name: 'accessToken',
-			type: 'hidden',
-			typeOptions: { expirable: true, password: true },
-			default: '',
-		},
+		tokenProperty('Access Token', DINGTALK_TOKEN),
 	];
 
-	/** Fetched when the stored token is empty or rejected, and saved with the credential for every execution. */
-	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
-		const outcome = await fetchAccessToken(this.helpers.httpRequest, credentials).then(
-			(accessToken) => ({ accessToken }),
-			(error: unknown) => ({ error }),
-		);
-		if ('accessToken' in outcome) return { accessToken: outcome.accessToken };
-		throw forTestButton(outcome.error);
-	}
+	/** Fetched when the stored token is empty or rejected, and saved with the credential for every execution and worker. */
+	preAuthentication = fetchTokenForN8n(DINGTALK_TOKEN);
 
-	/**
-	 * A function, not a generic `={{$credentials.accessToken}}` header: n8n 2.41 evaluates
-	 * expressions in an isolate it holds only while an execution or an activation runs, so a
-	 * generic header failed ("No bridge acquired for this context") for every request the
-	 * DingTalk Trigger makes later, on a Stream message.
-	 */
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-		const accessToken = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
-		// The v1.0 APIs read the header; the legacy upload reads its access_token query parameter.
-		return withAccessToken(requestOptions, accessToken);
-	}
+	/** The v1.0 APIs read the token from a header; the legacy upload host from its access_token query parameter. */
+	authenticate = putTokenOnRequest(DINGTALK_TOKEN);
 
 	// Asks DingTalk for a token with the entered key and secret, so a wrong secret fails even when a token is stored.
 	// DingTalk's error answers come back as bodies (ignoreHttpStatusErrors), so the rules can name its code.

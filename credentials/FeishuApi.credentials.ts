@@ -1,15 +1,7 @@
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
-	ICredentialType,
-	IDataObject,
-	IHttpRequestHelper,
-	IHttpRequestOptions,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { forTestButton } from '../nodes/shared/transport/errors';
-import { DEFAULT_FEISHU_BASE_URL, TENANT_GRANT_PATH, fetchTenantToken, withTenantToken } from '../nodes/shared/messengers/feishu/api';
+import { DEFAULT_FEISHU_BASE_URL, FEISHU_TOKEN, TENANT_GRANT_PATH } from '../nodes/shared/messengers/feishu/api';
+import { fetchTokenForN8n, putTokenOnRequest, tokenProperty } from '../nodes/shared/messengers/tokenCredential';
 import { tokenErrorTestMessage } from '../nodes/shared/messengers/feishu/errors';
 
 export class FeishuApi implements ICredentialType {
@@ -65,30 +57,13 @@ export class FeishuApi implements ICredentialType {
 			default: '',
 			description: "Only for the Feishu Trigger's webhook mode: the Verification Token on the same Encryption Strategy page. Set, the trigger refuses events that do not carry it.",
 		},
-		{
-			displayName: 'Tenant Access Token',
-			name: 'tenantAccessToken',
-			type: 'hidden',
-			typeOptions: { expirable: true, password: true },
-			default: '',
-		},
+		tokenProperty('Tenant Access Token', FEISHU_TOKEN),
 	];
 
 	/** Fetched when the stored token is empty or rejected, and saved with the credential for every execution and worker. */
-	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
-		const outcome = await fetchTenantToken(this.helpers.httpRequest, credentials).then(
-			(tenantAccessToken) => ({ tenantAccessToken }),
-			(error: unknown) => ({ error }),
-		);
-		if ('tenantAccessToken' in outcome) return { tenantAccessToken: outcome.tenantAccessToken };
-		throw forTestButton(outcome.error);
-	}
+	preAuthentication = fetchTokenForN8n(FEISHU_TOKEN);
 
-	/** A function, not a generic expression header: see DingTalkApi (n8n 2.41 evaluates those only during an execution). */
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-		const token = typeof credentials.tenantAccessToken === 'string' ? credentials.tenantAccessToken : '';
-		return withTenantToken(requestOptions, token);
-	}
+	authenticate = putTokenOnRequest(FEISHU_TOKEN);
 
 	// Asks Feishu for a tenant token with the entered ID and secret, so a wrong secret fails even when a token is stored.
 	// Feishu answers the token endpoint's failures with HTTP 200 and a code; its message tells the two 10014s apart.

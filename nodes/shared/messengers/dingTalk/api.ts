@@ -3,6 +3,7 @@ import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-wo
 import { MessageFileError } from '../../transport/errors';
 import type { ApiResponse } from '../../transport/apiResponse';
 import { bodyText, headerValue, retryAfterMs, sendApiRequest } from '../../transport/apiResponse';
+import type { CredentialToken } from '../tokenCredential';
 
 /** What DingTalk's v1.0 API knows: hosts, the token calls, the download call and its errors. */
 
@@ -373,3 +374,6 @@ export function dingTalkError(response: ApiResponse, action: string): MessageFil
 		retryAfterMs: retryAfterMs(response.headers),
 	});
 }
+
+/** DingTalk's access token as its credential and the token renewal know it. */
+export const DINGTALK_TOKEN: CredentialToken = { tokenField: 'accessToken', fetchToken: fetchAccessToken, withToken: withAccessToken };

@@ -3,7 +3,7 @@ import type { IHttpRequestOptions } from 'n8n-workflow';
 import type { ApiResponse } from '../../transport/apiResponse';
 import { tokenRenewal } from '../tokenRenewal';
 import type { ExecutionState, MessengerContext } from '../types';
-import { fetchAccessToken, isRejectedToken, withAccessToken } from './api';
+import { DINGTALK_TOKEN, isRejectedToken } from './api';
 
 /**
  * DingTalk's token renewal (../tokenRenewal.ts): it rejects an expired token with HTTP 400
@@ -13,11 +13,9 @@ import { fetchAccessToken, isRejectedToken, withAccessToken } from './api';
  */
 const dingTalkTokens = tokenRenewal({
 	credentialType: 'dingTalkApi',
-	tokenField: 'accessToken',
+	...DINGTALK_TOKEN,
 	appFields: ['baseUrl', 'appType', 'appKey', 'suiteKey', 'authCorpId'],
 	apiName: 'DingTalk',
-	fetchToken: fetchAccessToken,
-	withToken: withAccessToken,
 	isRejected: (response) => isRejectedToken(response) || isPermissionPredatingToken(response),
 	n8nCanRenew: () => true,
 });

@@ -9,6 +9,7 @@ import type { ReadAnswer } from '../tokenRenewal';
 import { tokenRenewal } from '../tokenRenewal';
 import type { ExecutionState, MessengerContext } from '../types';
 import { feishuCode, feishuError } from './errors';
+import type { CredentialToken } from '../tokenCredential';
 
 /** What Feishu's Open API needs: the host, the tenant token and the authenticated call. */
 
@@ -80,13 +81,14 @@ export function isRejectedToken(response: ApiResponse): boolean {
 	return code !== undefined && REJECTED_TOKEN_CODES.has(code) && response.statusCode >= 400;
 }
 
+/** Feishu's tenant token as its credential and the token renewal know it. */
+export const FEISHU_TOKEN: CredentialToken = { tokenField: 'tenantAccessToken', fetchToken: fetchTenantToken, withToken: withTenantToken };
+
 const feishuTokens = tokenRenewal({
 	credentialType: FEISHU_CREDENTIAL,
-	tokenField: 'tenantAccessToken',
+	...FEISHU_TOKEN,
 	appFields: ['baseUrl', 'appId'],
 	apiName: 'Feishu',
-	fetchToken: fetchTenantToken,
-	withToken: withTenantToken,
 	isRejected: isRejectedToken,
 	n8nCanRenew: (response) => response.statusCode === 400 || response.statusCode === 401,
 });
