@@ -18,6 +18,7 @@
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+const { nodeMaker, workflowOf } = require('./lib');
 
 const PACKAGE = 'n8n-nodes-message-files';
 /** App ids are `cli_` + 16 hex digits (the long connection refuses others). */
@@ -54,24 +55,11 @@ const MSG = {
 	exText: { messageId: id('om_') },
 };
 
-let seq = 0;
-function node(name, type, typeVersion, parameters, extra = {}) {
-	seq++;
-	return { id: crypto.randomUUID(), name, type, typeVersion, position: [240 * seq, 0], parameters, ...extra };
-}
-
-function workflow(wf, nodes, edges) {
-	const connections = {};
-	for (const [from, to, output = 0] of edges) {
-		connections[from] ??= { main: [] };
-		while (connections[from].main.length <= output) connections[from].main.push([]);
-		connections[from].main[output].push({ node: to, type: 'main', index: 0 });
-	}
-	return { id: wf.id, name: wf.name, active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
-}
+const node = nodeMaker();
+const workflow = workflowOf;
 
 function condition(leftValue, operation, rightValue, type = 'string') {
-	return node(`If ${seq}`, 'n8n-nodes-base.if', 2, {
+	return node(`If ${node.count()}`, 'n8n-nodes-base.if', 2, {
 		conditions: {
 			options: { caseSensitive: true, leftValue: '', typeValidation: 'loose', version: 2 },
 			conditions: [{ id: crypto.randomUUID(), leftValue, rightValue, operator: { type, operation, ...(rightValue === undefined ? { singleValue: true } : {}) } }],

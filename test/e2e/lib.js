@@ -807,12 +807,39 @@ function scenarioRunner({ verbose = () => false, skip = () => undefined } = {}) 
 	return { scenario, fail, counts };
 }
 
+/**
+ * A node builder for a scenario file's workflows: each node gets a fresh id and sits 240 px
+ * right of the one made before it. `make.count()` is how many it made so far.
+ */
+function nodeMaker() {
+	let made = 0;
+	const make = (name, type, typeVersion, parameters, extra = {}) => {
+		made++;
+		return { id: crypto.randomUUID(), name, type, typeVersion, position: [240 * made, 0], parameters, ...extra };
+	};
+	make.count = () => made;
+	return make;
+}
+
+/** A workflow (`wf`: id and name) of `nodes`, joined by `edges`: [from, to, output = 0] by node name. */
+function workflowOf(wf, nodes, edges) {
+	const connections = {};
+	for (const [from, to, output = 0] of edges) {
+		connections[from] ??= { main: [] };
+		while (connections[from].main.length <= output) connections[from].main.push([]);
+		connections[from].main[output].push({ node: to, type: 'main', index: 0 });
+	}
+	return { id: wf.id, name: wf.name, active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
+}
+
 function assert(cond, message) {
 	if (!cond) throw new Error(message);
 }
 
 module.exports = {
 	scenarioRunner,
+	nodeMaker,
+	workflowOf,
 	assert,
 	ROOT,
 	PACKAGE_NAME,

@@ -14,6 +14,7 @@
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+const { nodeMaker, workflowOf } = require('./lib');
 
 const PACKAGE = 'n8n-nodes-message-files';
 const GREEN = { idInstance: '1101000931', apiTokenInstance: 'e2e-send-token-0123456', messenger: 'whatsapp' };
@@ -34,21 +35,8 @@ const WF = {
 };
 const HOOK_PATH = 'e2e-send-mislabelled';
 
-let seq = 0;
-function node(name, type, typeVersion, parameters, extra = {}) {
-	seq++;
-	return { id: crypto.randomUUID(), name, type, typeVersion, position: [240 * seq, 0], parameters, ...extra };
-}
-
-function workflow(wf, nodes, edges) {
-	const connections = {};
-	for (const [from, to, output = 0] of edges) {
-		connections[from] ??= { main: [] };
-		while (connections[from].main.length <= output) connections[from].main.push([]);
-		connections[from].main[output].push({ node: to, type: 'main', index: 0 });
-	}
-	return { id: wf.id, name: wf.name, active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
-}
+const node = nodeMaker();
+const workflow = workflowOf;
 
 const send = (name, parameters, credentials, extra = {}) =>
 	node(name, `${PACKAGE}.sendMessage`, 1, { options: {}, ...parameters }, { credentials, ...extra });
