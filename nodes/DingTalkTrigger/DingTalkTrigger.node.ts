@@ -73,13 +73,18 @@ function isLastingRefusal(error: unknown): boolean {
 	return status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 
-function parseMessage(data: string): IDataObject | undefined {
+/** A robot message, or why the frame is none: every robot message is a JSON object with its msgtype. */
+function parseMessage(data: string): { message: IDataObject } | { notMessage: string } {
+	let value: unknown;
 	try {
-		const value: unknown = JSON.parse(data);
-		return value && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : undefined;
+		value = JSON.parse(data);
 	} catch {
-		return undefined;
+		return { notMessage: 'its data is not JSON' };
 	}
+	if (!value || typeof value !== 'object' || Array.isArray(value)) return { notMessage: 'its data is not a JSON object' };
+	const message = value as IDataObject;
+	if (typeof message.msgtype !== 'string' || !message.msgtype) return { notMessage: 'it has no msgtype' };
+	return { message };
 }
 
 export class DingTalkTrigger implements INodeType {
@@ -138,8 +143,13 @@ export class DingTalkTrigger implements INodeType {
 
 		const onCallback = async (frame: StreamFrame): Promise<CallbackOutcome> => {
 			if (manual && testEventTaken) return 'skip';
-			const message = parseMessage(frame.data);
-			if (!message) return 'ack'; // not a robot message: answering it ends its redeliveries
+			const parsed = parseMessage(frame.data);
+			if ('notMessage' in parsed) {
+				// Answering it ends its redeliveries; the log says why nothing started.
+				this.logger.warn(`DingTalk Stream frame ${frame.headers.messageId} is not a robot message (${parsed.notMessage}): answered, nothing started`);
+				return 'ack';
+			}
+			const { message } = parsed;
 			const id = typeof message.msgId === 'string' && message.msgId ? message.msgId : frame.headers.messageId;
 			const { outcome, repeat } = await recent.once(id, async () => await takeMessage(id, message));
 			if (repeat) this.logger.debug(`DingTalk message ${id} delivered again; not started twice`);

@@ -159,14 +159,15 @@ export class DingTalkStreamGateway {
 	/** What workflows posted to the sessionWebhook the messages carried (see the /__stream/reply route). */
 	readonly replies: unknown[] = [];
 
-	/** Sends a robot message to a live connection; returns the frame's messageId. Redelivered until acked. */
-	deliver(message: Record<string, unknown>, options: { messageId?: string; clientId?: string } = {}): string {
+	/** Sends a robot message (or, given a string, that frame data) to a live connection; returns the frame's messageId. Redelivered until acked. */
+	deliver(message: Record<string, unknown> | string, options: { messageId?: string; clientId?: string } = {}): string {
 		const messageId = options.messageId ?? `msg-${randomUUID()}`;
+		// A string goes out as the frame's data as it is: a malformed frame, for the client's tests.
 		const entry: Pending = {
 			messageId,
 			clientId: options.clientId,
-			msgId: String(message.msgId ?? ''),
-			data: JSON.stringify(message),
+			msgId: typeof message === 'string' ? '' : String(message.msgId ?? ''),
+			data: typeof message === 'string' ? message : JSON.stringify(message),
 			deliveries: 0,
 			nextAt: Date.now(),
 		};

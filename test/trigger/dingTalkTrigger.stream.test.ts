@@ -340,6 +340,34 @@ test('filters: chat type, message type and robot code; filtered messages are ans
 	expect(active.emitted[0].items[0].json.conversationType).toBe('2');
 });
 
+test('odd frames (data not JSON, not an object, no msgtype) are answered with the reason logged and start nothing; the connection stays and the next message runs', async () => {
+	active = await activateTrigger(PARAMETERS, credentials);
+	const { msgtype: _none, ...withoutType } = robotMessage('text');
+	const odd = [gateway.deliver('{"not json'), gateway.deliver(''), gateway.deliver('[1,2]'), gateway.deliver({ hello: 'world' }), gateway.deliver(withoutType)];
+	const good = robotMessage('text');
+	const goodId = gateway.deliver(good);
+	await active.waitForEmits(1);
+	await until(() => [...odd, goodId].every((id) => gateway.stats.acks[id] === 1), 5_000, 'every frame answered');
+	await new Promise((resolve) => setTimeout(resolve, 200));
+	expect(active.emitted).toHaveLength(1);
+	expect(active.emitted[0].items[0].json.msgId).toBe(good.msgId);
+	expect(gateway.liveConnections).toBe(1);
+	expect(gateway.unacked).toBe(0);
+	const warnings = active.logs.filter((line) => line.level === 'warn' && /is not a robot message/.test(line.message));
+	expect(warnings.map((line) => line.message.match(/\((.*)\)/)?.[1]).sort()).toEqual(['it has no msgtype', 'it has no msgtype', 'its data is not JSON', 'its data is not JSON', 'its data is not a JSON object'].sort());
+});
+
+test('a robot message without msgId is told apart by its frame id: a redelivery of the frame runs once', async () => {
+	active = await activateTrigger(PARAMETERS, credentials);
+	const { msgId: _dropped, ...withoutMsgId } = robotMessage('text');
+	const frameId = gateway.deliver(withoutMsgId);
+	gateway.deliver(withoutMsgId, { messageId: frameId });
+	await active.waitForEmits(1);
+	await until(() => gateway.stats.acks[frameId] !== undefined, 5_000, 'ack');
+	await new Promise((resolve) => setTimeout(resolve, 200));
+	expect(active.emitted).toHaveLength(1);
+});
+
 test('a file that cannot be downloaded keeps the message, with the error in messageFile.error', async () => {
 	standIn.dingTalk.addFile({ downloadCode: 'S-GONE', robotCode: ROBOT, body: readFixture('image.png') });
 	standIn.dingTalk.expireDownloadCode('S-GONE');

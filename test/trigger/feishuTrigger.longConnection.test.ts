@@ -232,6 +232,25 @@ test('Chat Type and Message Types: filtered events are acknowledged (Feishu stop
 	expect(standIn.feishu.calls.resource).toBe(calls);
 });
 
+test('payloads that are not a message event (not JSON, an array, another event type, no header) are acknowledged and start nothing; the next event runs', async () => {
+	const target = app();
+	const trigger = await activate(target);
+	const envelope = messageReceiveEvent({ appId: target.appId, messageType: 'text', content: contents.text('x') });
+	const odd = [
+		gateway.push(target.appId, '{not json'),
+		gateway.push(target.appId, '[1,2]'),
+		gateway.push(target.appId, { ...envelope, header: { ...envelope.header, event_type: 'im.message.message_read_v1' } }),
+		gateway.push(target.appId, { schema: '2.0', event: {} }),
+	];
+	const taken = gateway.push(target.appId, messageReceiveEvent({ appId: target.appId, messageType: 'text', content: contents.text('after the odd ones') }));
+	const [emit] = await trigger.waitForEmits(1, 5_000);
+	expect(JSON.parse(String(((emit.items[0].json.event as IDataObject).message as IDataObject).content))).toEqual({ text: 'after the odd ones' });
+	await until(() => [...odd, taken].every((frame) => gateway.acks.some((ack) => ack.messageId === frame)), 3_000, 'every acknowledgement');
+	await pause(300);
+	expect(trigger.emitted).toHaveLength(1);
+	expect(gateway.live(target.appId)).toHaveLength(1);
+});
+
 test('a dropped connection: reconnects by itself and goes on delivering', async () => {
 	const target = app();
 	const trigger = await activate(target);

@@ -462,3 +462,61 @@ describe('timing and secrets', () => {
 		for (const secret of [target.verificationToken, target.encryptKey, target.appSecret]) expect(everything).not.toContain(secret);
 	});
 });
+
+describe('bodies that are not what Feishu sends: answered, nothing starts, nothing downloaded', () => {
+	test.each([
+		['an empty body', ''],
+		['text that is not JSON', 'hello'],
+		['a JSON array', '[1,2,3]'],
+		['an empty object', '{}'],
+		['an event with no header', JSON.stringify({ schema: '2.0', event: {} })],
+	])('%s, to a token-only credential: refused, nothing starts', async (_what, body) => {
+		const target = app({ encryptKey: '' });
+		const calls = standIn.feishu.calls.resource;
+		const outcome = await feishuTrigger.callWebhook(PARAMETERS, target.credentials, { headers: { 'content-type': 'application/json' }, body });
+		expect([400, 401, 403]).toContain(outcome.status);
+		expect(outcome.result.workflowData).toBeUndefined();
+		expect(standIn.feishu.calls.resource).toBe(calls);
+	});
+
+	test('a validly signed body whose "encrypt" is not ciphertext of the Encrypt Key: refused, nothing starts', async () => {
+		const target = app();
+		for (const encrypt of ['!!!not base64!!!', Buffer.from('short').toString('base64'), randomBytes(48).toString('base64'), 42]) {
+			const body = JSON.stringify({ encrypt });
+			const timestamp = String(Math.floor(Date.now() / 1000));
+			const nonce = hex(8);
+			const headers = {
+				'content-type': 'application/json',
+				'x-lark-request-timestamp': timestamp,
+				'x-lark-request-nonce': nonce,
+				'x-lark-signature': feishuSignature(timestamp, nonce, target.encryptKey, body),
+			};
+			const outcome = await feishuTrigger.callWebhook(PARAMETERS, target.credentials, { headers, body });
+			expect([400, 401, 403]).toContain(outcome.status);
+			expect(outcome.result.workflowData).toBeUndefined();
+		}
+	});
+
+	test('another event type (a read receipt), signed: answered 200, nothing starts', async () => {
+		const target = app();
+		const envelope = event(target, { messageType: 'text', content: contents.text('hi') });
+		const readReceipt = { ...envelope, header: { ...envelope.header, event_type: 'im.message.message_read_v1' }, event: { reader: { reader_id: { open_id: 'ou_x' } }, message_id_list: [messageId()] } };
+		const outcome = await post(target, signed(target, readReceipt));
+		expect(outcome.status).toBe(200);
+		expect(outcome.result.workflowData).toBeUndefined();
+	});
+
+	test('a message event whose content is not JSON: answered 200, one item saying what is wrong, nothing downloaded', async () => {
+		const target = app();
+		const calls = standIn.feishu.calls.resource;
+		const broken = event(target, { messageType: 'image', content: contents.image(imageKey()) });
+		(broken.event as { message: Record<string, unknown> }).message.content = '{not json';
+		const outcome = await post(target, signed(target, broken));
+		expect(outcome.status).toBe(200);
+		const items = itemsOf(outcome);
+		expect(items).toHaveLength(1);
+		expect(items[0].binary).toBeUndefined();
+		expect(standIn.feishu.calls.resource).toBe(calls);
+		expect((items[0].json.messageFile as IDataObject).error).toBe('The content of the Feishu image message is not valid JSON');
+	});
+});
