@@ -14,19 +14,15 @@
 
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { PerformanceObserver } = require('node:perf_hooks');
 const { watchSelf } = require('./memory');
+const { prepareN8nEnv } = require('./workerEnv');
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 
-const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-send-'));
-process.env.N8N_USER_FOLDER = userFolder;
-process.env.N8N_ENCRYPTION_KEY = 'bench-encryption-key-not-secret';
-process.env.N8N_DIAGNOSTICS_ENABLED = 'false';
-process.env.N8N_DEFAULT_BINARY_DATA_MODE = 'filesystem';
-process.env.N8N_BINARY_DATA_STORAGE_PATH = job.storageDir;
+// Before n8n-core loads.
+const userFolder = prepareN8nEnv('bench-send-', job.storageDir);
 
 const { CredentialStore, runNode, storedBinary } = require(job.engine);
 

@@ -15,20 +15,15 @@
 
 const fs = require('node:fs');
 const http = require('node:http');
-const os = require('node:os');
 const path = require('node:path');
 const { PerformanceObserver } = require('node:perf_hooks');
 const { watchSelf } = require('./memory');
+const { prepareN8nEnv } = require('./workerEnv');
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 
-// Before n8n-core loads: a private user folder and the binary data storage path (like test/helpers/setupEnv.ts).
-const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-n8n-'));
-process.env.N8N_USER_FOLDER = userFolder;
-process.env.N8N_ENCRYPTION_KEY = 'bench-encryption-key-not-secret';
-process.env.N8N_DIAGNOSTICS_ENABLED = 'false';
-process.env.N8N_DEFAULT_BINARY_DATA_MODE = 'filesystem';
-process.env.N8N_BINARY_DATA_STORAGE_PATH = job.storageDir;
+// Before n8n-core loads.
+const userFolder = prepareN8nEnv('bench-n8n-', job.storageDir);
 
 const { CredentialStore, runNode } = require(job.engine);
 
